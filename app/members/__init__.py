@@ -1,0 +1,1 @@
+"""Members: registration, sign-in, API tokens and roles."""

@@ -1,0 +1,77 @@
+"""Who is calling, and what they may do: declared on views, checked in one place.
+
+The API authenticates by bearer token only; it never trusts the HTML session
+cookie, so a page cannot be tricked into writing through the API (CSRF).
+"""
+from functools import wraps
+
+from flask import request
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from app.core.api import BEARER
+from app.core.errors import NotAllowed, NotAuthenticated
+from app.extensions import login_manager
+from app.members.models import Member, Role
+from app.members import services
+
+
+def _bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def _api_auth() -> tuple[Member | None, object]:
+    # Cached on the request itself: an app context (and its g) can outlive one request.
+    cached = request.environ.get("thaw.api_auth")
+    if cached is None:
+        token = _bearer_token()
+        found = services.member_for_token(token) if token else None
+        cached = request.environ["thaw.api_auth"] = found or (None, None)
+    return cached
+
+
+def current_api_member() -> Member | None:
+    """The member whose token came with this API request, or None."""
+    return _api_auth()[0]
+
+
+def current_api_token():
+    return _api_auth()[1]
+
+
+def _require(role: Role | None) -> Member:
+    member = current_api_member()
+    if member is None:
+        raise NotAuthenticated("Send a valid token: Authorization: Bearer <token>.")
+    if role is not None and not member.has_role(role):
+        raise NotAllowed(f"This needs the {role.value} role.")
+    return member
+
+
+def token_required(view=None, *, role: Role | None = None):
+    """API views: 401 without a valid token, 403 without the role."""
+    def decorator(func):
+        @wraps(func)
+        def wrapper(*args, **kwargs):
+            _require(role)
+            return func(*args, **kwargs)
+        return Blueprint.doc(security=BEARER)(wrapper)
+    return decorator(view) if view is not None else decorator
+
+
+def page_role_required(role: Role):
+    """HTML views: sign-in page when signed out, 403 page without the role."""
+    def decorator(func):
+        @wraps(func)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not current_user.has_role(role):
+                raise NotAllowed("This page is for " + role.value + "s.")
+            return func(*args, **kwargs)
+        return wrapper
+    return decorator

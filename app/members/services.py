@@ -1,0 +1,140 @@
+"""Member operations. Each owns its transaction and raises domain errors."""
+import hashlib
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from app.core.db import utcnow
+from app.core.errors import Conflict, NotAllowed, NotAuthenticated
+from app.extensions import db
+from app.members.models import ApiToken, Member, MemberStatus, Role
+
+BAD_CREDENTIALS = "That handle or email and password do not match an account."
+
+
+def password_hasher() -> PasswordHasher:
+    hasher = current_app.extensions.get("thaw_password_hasher")
+    if hasher is None:
+        cfg = current_app.config
+        hasher = PasswordHasher(time_cost=cfg["ARGON2_TIME_COST"], memory_cost=cfg["ARGON2_MEMORY_COST"],
+                                parallelism=cfg["ARGON2_PARALLELISM"])
+        current_app.extensions["thaw_password_hasher"] = hasher
+    return hasher
+
+
+def fold_handle(handle: str) -> str:
+    return handle.casefold()
+
+
+def fold_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def member_by_handle(handle: str) -> Member | None:
+    return db.session.scalar(sa.select(Member).where(Member.handle_key == fold_handle(handle)))
+
+
+def _taken_fields(handle: str, email: str) -> dict:
+    clashes = db.session.execute(
+        sa.select(Member.handle_key, Member.email).where(
+            sa.or_(Member.handle_key == fold_handle(handle), Member.email == fold_email(email))
+        )
+    ).all()
+    errors: dict = {}
+    for handle_key, member_email in clashes:
+        if handle_key == fold_handle(handle):
+            errors["handle"] = ["That handle is already taken. Please choose another."]
+        if member_email == fold_email(email):
+            errors["email"] = ["An account with this email already exists. Try signing in instead."]
+    return errors
+
+
+def register_member(handle: str, email: str, password: str, role: Role = Role.member) -> Member:
+    """Creates a member; 409 naming the field when the handle or email is taken."""
+    errors = _taken_fields(handle, email)
+    if errors:
+        raise Conflict("That handle or email is already registered.", errors)
+    member = Member(handle=handle, handle_key=fold_handle(handle), email=fold_email(email),
+                    password_hash=password_hasher().hash(password), role=role)
+    db.session.add(member)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Someone registered the same name between our check and our insert.
+        db.session.rollback()
+        raise Conflict("That handle or email is already registered.", _taken_fields(handle, email))
+    return member
+
+
+def authenticate(login: str, password: str) -> Member:
+    """Checks credentials; suspended and deleted members are refused."""
+    login = login.strip()
+    column = Member.email if "@" in login else Member.handle_key
+    key = fold_email(login) if "@" in login else fold_handle(login)
+    member = db.session.scalar(sa.select(Member).where(column == key))
+    hasher = password_hasher()
+    if member is None or member.status == MemberStatus.deleted:
+        # Spend the same time as a real check so timing does not reveal accounts.
+        _spend_a_verification(hasher, password)
+        raise NotAuthenticated(BAD_CREDENTIALS)
+    try:
+        hasher.verify(member.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        raise NotAuthenticated(BAD_CREDENTIALS)
+    if member.is_suspended:
+        until = member.suspended_until
+        when = f" until {until:%d %B %Y}" if until else ""
+        raise NotAllowed(f"This account is suspended{when}. You can still read Thaw without signing in.")
+    if hasher.check_needs_rehash(member.password_hash):
+        member.password_hash = hasher.hash(password)
+        db.session.commit()
+    return member
+
+
+def _spend_a_verification(hasher: PasswordHasher, password: str) -> None:
+    decoy = current_app.extensions.get("thaw_decoy_hash")
+    if decoy is None:
+        decoy = current_app.extensions["thaw_decoy_hash"] = hasher.hash(secrets.token_hex(16))
+    try:
+        hasher.verify(decoy, password)
+    except VerificationError:
+        pass
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(member: Member) -> tuple[str, ApiToken]:
+    token = secrets.token_urlsafe(32)
+    record = ApiToken(member_id=member.id, token_hash=_token_digest(token),
+                      expires_at=utcnow() + timedelta(days=current_app.config["API_TOKEN_DAYS"]))
+    db.session.add(record)
+    db.session.commit()
+    return token, record
+
+
+def member_for_token(token: str) -> tuple[Member, ApiToken] | None:
+    """The member a bearer token belongs to, if the token is live and the member may sign in."""
+    row = db.session.execute(
+        sa.select(ApiToken, Member).join(Member, ApiToken.member_id == Member.id)
+        .where(ApiToken.token_hash == _token_digest(token), ApiToken.expires_at > utcnow())
+    ).first()
+    if row is None or not row.Member.can_sign_in:
+        return None
+    return row.Member, row.ApiToken
+
+
+def revoke_token(token: ApiToken) -> None:
+    db.session.delete(token)
+    db.session.commit()
+
+
+def create_member(handle: str, email: str, password: str, role: Role) -> Member:
+    """For operators (CLI): same rules as registration, any role."""
+    return register_member(handle, email, password, role=role)

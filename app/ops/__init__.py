@@ -1,0 +1,1 @@
+"""Operations: health check and command-line tools."""

@@ -1,0 +1,69 @@
+"""`flask seed`, `flask demo` and `flask members create`."""
+import time
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from app.core.errors import DomainError
+from app.members import services as member_services
+from app.members.models import Role
+from app.members.schemas import RegistrationSchema
+from app.ops import demo
+from app.vocabulary import services as vocabulary
+
+
+def _progress(label: str, length: int):
+    return click.progressbar(length=length, label=label, show_pos=True, file=click.get_text_stream("stderr"))
+
+
+def seed_command():
+    """Load or update the vocabulary (safe to run again)."""
+    started = time.perf_counter()
+    with _progress("Vocabulary", vocabulary.vocabulary_size()) as bar:
+        counts = vocabulary.seed_vocabulary(lambda _: bar.update(1))
+    click.echo(f"Vocabulary ready: {vocabulary.vocabulary_size()} entries, {counts['added']} added, "
+               f"{counts['updated']} updated in {time.perf_counter() - started:.1f}s.")
+
+
+def demo_command():
+    """Create a demo community (safe to run again)."""
+    started = time.perf_counter()
+    vocabulary.seed_vocabulary()
+    accounts = demo.demo_accounts()
+    with _progress("Members", len(accounts)) as bar:
+        added = demo.build_demo_members(lambda _: bar.update(1))
+    click.echo(f"Demo community ready: {added} members added in {time.perf_counter() - started:.1f}s. "
+               f"Moderator: {demo.MODERATOR[0]} / {demo.DEMO_PASSWORD}; "
+               f"admin: {demo.ADMIN[0]} / {demo.DEMO_PASSWORD}; "
+               f"any member, e.g. {demo.MEMBERS[0]} / {demo.DEMO_PASSWORD}.")
+
+
+members_cli = AppGroup("members", help="Manage members.")
+
+
+@members_cli.command("create")
+@click.option("--handle", required=True)
+@click.option("--email", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.member.value, show_default=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_member_command(handle, email, role, password):
+    """Create a member with any role."""
+    errors = RegistrationSchema().validate({"handle": handle, "email": email, "password": password})
+    if errors:
+        for field, messages in errors.items():
+            click.echo(f"{field}: {' '.join(messages)}", err=True)
+        raise SystemExit(2)
+    try:
+        member = member_services.create_member(handle, email, password, Role(role))
+    except DomainError as error:
+        for field, messages in (error.errors or {"error": [error.detail]}).items():
+            click.echo(f"{field}: {' '.join(messages)}", err=True)
+        raise SystemExit(1)
+    click.echo(f"Created {member.role.value} {member.handle} (id {member.id}).")
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.command("seed")(seed_command)
+    app.cli.command("demo")(demo_command)
+    app.cli.add_command(members_cli)

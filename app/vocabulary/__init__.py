@@ -1,0 +1,1 @@
+"""The controlled vocabulary: symptoms, treatments, triggers, topics, side effects."""

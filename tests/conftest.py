@@ -1,0 +1,163 @@
+"""Fixtures: a fresh database per test, clients, and helpers to act as a member.
+
+Set TEST_DATABASE_URL to a PostgreSQL URL to run the suite there: each test
+then gets a schema of its own, dropped afterwards.
+"""
+import contextvars
+import os
+import re
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from flask.testing import FlaskClient
+
+from app import create_app
+from app.extensions import db, limiter
+from app.members import services as member_services
+from app.members.models import Member, Role
+
+PASSWORD = "correct horse battery"
+
+
+def _database_config() -> tuple[dict, str | None]:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return {"SQLALCHEMY_DATABASE_URI": "sqlite://"}, None
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    return {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}},
+    }, schema
+
+
+class RequestIsolatedClient(FlaskClient):
+    """Each request runs in a context of its own, as under a real server.
+
+    Without this, a request would reuse the test's app context, and with it
+    `g` and the database session, hiding bugs that production would show.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture
+def empty_app():
+    """An app whose database has no tables yet (for migration tests)."""
+    config, schema = _database_config()
+    app = create_app("testing", config)
+    app.test_client_class = RequestIsolatedClient
+    with app.app_context():
+        if schema:
+            with db.engine.begin() as conn:
+                conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        limiter.reset()
+        yield app
+        db.session.remove()
+        if schema:
+            with db.engine.begin() as conn:
+                conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(empty_app):
+    db.create_all()
+    return empty_app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def vocabulary(app):
+    from app.vocabulary.services import seed_vocabulary
+    seed_vocabulary()
+
+
+@pytest.fixture
+def make_member(app):
+    counter = iter(range(1, 10_000))
+
+    def make(handle: str | None = None, role: Role = Role.member, **changes) -> Member:
+        handle = handle or f"member{next(counter)}"
+        member = member_services.register_member(handle, f"{handle.lower()}@example.org", PASSWORD, role=role)
+        for name, value in changes.items():
+            setattr(member, name, value)
+        db.session.commit()
+        return member
+
+    return make
+
+
+@pytest.fixture
+def api_headers(app):
+    """Authorization headers for a member, through the real token endpoint."""
+    def headers(member: Member) -> dict:
+        token, _ = member_services.issue_token(member)
+        return {"Authorization": f"Bearer {token}"}
+    return headers
+
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(client, path: str = "/signin") -> str:
+    page = client.get(path)
+    match = CSRF_RE.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+@pytest.fixture
+def pages(client):
+    """Acts as a person with a browser: forms are posted with their CSRF token."""
+    class Pages:
+        def post(self, path, data, form_page=None, **kwargs):
+            data = dict(data, csrf_token=csrf_token(client, form_page or path))
+            return client.post(path, data=data, **kwargs)
+
+        def sign_in(self, member, password=PASSWORD):
+            response = self.post("/signin", {"login": member.handle, "password": password})
+            assert response.status_code == 302, response.get_data(as_text=True)
+            return response
+
+    return Pages()
+
+
+@pytest.fixture
+def count_queries(app):
+    """Counts the SQL statements a block of code issues: `with count_queries() as q: ...; q.count`."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting():
+        statements: list[str] = []
+
+        def record(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        class Counter:
+            @property
+            def count(self):
+                return len(statements)
+            all = statements
+
+        sa.event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            yield Counter()
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", record)
+
+    return counting
