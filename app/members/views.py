@@ -54,7 +54,7 @@ def signin():
             form.fail(error)
         else:
             login_user(member, remember=bool(request.form.get("remember")))
-            flash(f"Signed in as {member.handle}.", "success")
+            flash(f"Welcome back, {member.handle}.", "success")
             return redirect(_safe_next(url_for("main.index")))
     return render_template("members/signin.html", form=form), form.status
 

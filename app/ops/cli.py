@@ -1,4 +1,5 @@
 """`flask seed`, `flask demo` and `flask members create`."""
+import sys
 import time
 
 import click
@@ -14,7 +15,7 @@ from app.vocabulary import services as vocabulary
 
 
 def _progress(label: str, length: int):
-    return click.progressbar(length=length, label=label, show_pos=True, file=click.get_text_stream("stderr"))
+    return click.progressbar(length=length, label=label, show_pos=True, file=sys.stderr)
 
 
 def seed_command():
