@@ -1,0 +1,1 @@
+"""Threaded discussions: threads, nested posts, revisions, tags."""

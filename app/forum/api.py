@@ -1,0 +1,98 @@
+from flask_smorest import Blueprint
+
+from app.core.pagination import PageArgs
+from app.forum import services
+from app.forum.schemas import (PostEditSchema, PostListSchema, PostSchema, ReplySchema, RevisionListSchema,
+                               ThreadCreateSchema, ThreadDetailSchema, ThreadListSchema, ThreadQuerySchema,
+                               ThreadUpdateSchema)
+from app.members.auth import current_api_member, token_required
+from app.vocabulary.services import resolve_tags
+
+blp = Blueprint("forum_api", __name__, url_prefix="/api/v1", description="Threads and posts")
+
+
+def _detail(thread, limit: int = 20, cursor: str | None = None):
+    page = services.thread_posts(thread, current_api_member(), limit=limit, cursor=cursor)
+    thread.first_posts, thread.next_cursor = page.items, page.next_cursor
+    return thread
+
+
+@blp.route("/threads", methods=["GET"])
+@blp.arguments(ThreadQuerySchema, location="query")
+@blp.response(200, ThreadListSchema)
+def list_threads(args):
+    """Threads, most recently active (or newest) first; several `tag` = threads with all of them"""
+    tags = resolve_tags(args["tag"], field="tag")
+    return services.list_threads(current_api_member(), tags, args["sort"], args["limit"], args["cursor"])
+
+
+@blp.route("/threads", methods=["POST"])
+@token_required
+@blp.arguments(ThreadCreateSchema)
+@blp.response(201, ThreadDetailSchema)
+def start_thread(data):
+    """Start a thread with its opening post"""
+    return _detail(services.start_thread(current_api_member(), data["title"], data["body"], data["tags"]))
+
+
+@blp.route("/threads/<int:thread_id>", methods=["GET"])
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, ThreadDetailSchema)
+def get_thread(args, thread_id):
+    """A thread with the first page of its posts in display order"""
+    thread = services.get_thread(thread_id, current_api_member())
+    return _detail(thread, args["limit"], args["cursor"])
+
+
+@blp.route("/threads/<int:thread_id>", methods=["PATCH"])
+@token_required
+@blp.arguments(ThreadUpdateSchema)
+@blp.response(200, ThreadDetailSchema)
+def update_thread(data, thread_id):
+    """Change a thread's title or tags (author or moderator)"""
+    thread = services.update_thread(current_api_member(), thread_id, data.get("title"), data.get("tags"))
+    return _detail(thread)
+
+
+@blp.route("/threads/<int:thread_id>/posts", methods=["GET"])
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, PostListSchema)
+def list_posts(args, thread_id):
+    """Posts in display order: depth-first, oldest first among siblings"""
+    viewer = current_api_member()
+    thread = services.get_thread(thread_id, viewer)
+    return services.thread_posts(thread, viewer, limit=args["limit"], cursor=args["cursor"])
+
+
+@blp.route("/threads/<int:thread_id>/posts", methods=["POST"])
+@token_required
+@blp.arguments(ReplySchema)
+@blp.response(201, PostSchema)
+def reply(data, thread_id):
+    """Reply to the opening post, or to any post with parent_id (409 if the thread is locked)"""
+    return services.reply(current_api_member(), thread_id, data["body"], data["parent_id"])
+
+
+@blp.route("/posts/<int:post_id>", methods=["PATCH"])
+@token_required
+@blp.arguments(PostEditSchema)
+@blp.response(200, PostSchema)
+def edit_post(data, post_id):
+    """Edit a post (author or moderator); the earlier version is kept"""
+    return services.edit_post(current_api_member(), post_id, data["body"])
+
+
+@blp.route("/posts/<int:post_id>", methods=["DELETE"])
+@token_required
+@blp.response(204)
+def delete_post(post_id):
+    """Delete a post (author or moderator); it keeps its place in the tree"""
+    services.delete_post(current_api_member(), post_id)
+
+
+@blp.route("/posts/<int:post_id>/revisions", methods=["GET"])
+@token_required
+@blp.response(200, RevisionListSchema)
+def revisions(post_id):
+    """Every version of a post, oldest first (author or moderator)"""
+    return {"items": services.post_revisions(post_id, current_api_member())}

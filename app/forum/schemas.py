@@ -1,0 +1,105 @@
+import marshmallow as ma
+from marshmallow import validate
+
+from app.core.pagination import PageArgs
+from app.core.schemas import ListSchema, StrictSchema, UTCDateTime
+from app.forum.models import PostStatus
+from app.vocabulary.schemas import TagBriefSchema
+
+TITLE_RULE = validate.Length(5, 150, error="Use 5 to 150 characters.")
+TAGS_RULE = validate.Length(1, 8, error="Choose 1 to 8 tags.")
+BODY_RULE = validate.Length(min=1, error="Write something first.")
+
+
+class AuthorSchema(ma.Schema):
+    handle = ma.fields.String()
+
+
+def _author(obj):
+    author = obj.author
+    if author is None or author.status.value == "deleted" or not getattr(obj, "readable", True):
+        return None
+    return {"handle": author.handle}
+
+
+class ThreadCreateSchema(StrictSchema):
+    title = ma.fields.String(required=True, validate=TITLE_RULE)
+    body = ma.fields.String(required=True, validate=BODY_RULE, metadata={"description": "Markdown"})
+    tags = ma.fields.List(ma.fields.String(), required=True, validate=TAGS_RULE,
+                          metadata={"description": "Slugs, names or synonyms, any case"})
+
+
+class ThreadUpdateSchema(StrictSchema):
+    title = ma.fields.String(validate=TITLE_RULE)
+    tags = ma.fields.List(ma.fields.String(), validate=TAGS_RULE)
+
+
+class ReplySchema(StrictSchema):
+    body = ma.fields.String(required=True, validate=BODY_RULE, metadata={"description": "Markdown"})
+    parent_id = ma.fields.Integer(allow_none=True, load_default=None,
+                                  metadata={"description": "The post answered; the opening post when left out"})
+
+
+class PostEditSchema(StrictSchema):
+    body = ma.fields.String(required=True, validate=BODY_RULE)
+
+
+class PostSchema(ma.Schema):
+    id = ma.fields.Integer()
+    thread_id = ma.fields.Integer()
+    parent_id = ma.fields.Integer(allow_none=True)
+    depth = ma.fields.Integer()
+    author = ma.fields.Function(_author, metadata={"type": "object", "nullable": True})
+    body_html = ma.fields.Function(lambda p: p.body_html if getattr(p, "readable", True) else None,
+                                   metadata={"type": "string", "nullable": True})
+    created_at = UTCDateTime()
+    edited_at = UTCDateTime(allow_none=True)
+    status = ma.fields.Enum(PostStatus, by_value=True)
+
+
+class PostListSchema(ListSchema):
+    items = ma.fields.List(ma.fields.Nested(PostSchema))
+
+
+class ThreadSummarySchema(ma.Schema):
+    id = ma.fields.Integer()
+    title = ma.fields.String()
+    tags = ma.fields.List(ma.fields.Nested(TagBriefSchema))
+    author = ma.fields.Function(_author, metadata={"type": "object", "nullable": True})
+    created_at = UTCDateTime()
+    last_activity_at = UTCDateTime()
+    reply_count = ma.fields.Integer()
+    # Polls arrive with the polls feature; until a thread has one these stay empty.
+    has_poll = ma.fields.Boolean(dump_default=False)
+    status = ma.fields.Enum(PostStatus, by_value=True)
+    locked = ma.fields.Boolean()
+    pinned = ma.fields.Boolean()
+
+
+class ThreadDetailSchema(ThreadSummarySchema):
+    posts = ma.fields.List(ma.fields.Nested(PostSchema), attribute="first_posts")
+    next_cursor = ma.fields.String(allow_none=True)
+    polls = ma.fields.List(ma.fields.Dict(), dump_default=list)
+
+
+class ThreadListSchema(ListSchema):
+    items = ma.fields.List(ma.fields.Nested(ThreadSummarySchema))
+
+
+class ThreadQuerySchema(PageArgs):
+    tag = ma.fields.List(ma.fields.String(), load_default=list,
+                         metadata={"description": "Repeat for several; threads carrying all of them"})
+    sort = ma.fields.String(load_default="active", validate=validate.OneOf(["active", "new"]))
+
+
+class RevisionSchema(ma.Schema):
+    id = ma.fields.Integer()
+    editor = ma.fields.Function(lambda r: {"handle": r.editor.handle} if r.editor else None,
+                                metadata={"type": "object", "nullable": True})
+    body_source = ma.fields.String()
+    body_html = ma.fields.String()
+    created_at = UTCDateTime()
+
+
+class RevisionListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(RevisionSchema))

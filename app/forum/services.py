@@ -1,0 +1,320 @@
+"""Forum operations: who may see, start, reply, edit and delete. Each owns its transaction."""
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import selectinload
+
+from app.core.db import utcnow
+from app.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from app.core.markdown import render_markdown
+from app.core.pagination import Page, decode_cursor, page_of
+from app.extensions import db
+from app.forum.models import BLANKED_STATUSES, Post, PostRevision, PostStatus, Thread, path_segment, thread_tags
+from app.members.models import Member, MemberStatus
+from app.vocabulary.models import Tag
+from app.vocabulary.services import resolve_tags
+
+MAX_TAGS = 8
+
+
+# --- who sees what ---------------------------------------------------------------
+
+def is_moderator(viewer: Member | None) -> bool:
+    return viewer is not None and viewer.is_moderator
+
+
+def _visible(model, viewer: Member | None):
+    """Pending content reaches its author and moderators only; removed threads only moderators."""
+    if is_moderator(viewer):
+        return sa.true()
+    hidden_from_public = [PostStatus.pending_review]
+    if model is Thread:
+        hidden_from_public += [PostStatus.hidden, PostStatus.removed]
+    shown = model.status.not_in(hidden_from_public)
+    if viewer is None:
+        return shown
+    return sa.or_(shown, model.author_id == viewer.id)
+
+
+def _mark_readable(posts: Iterable[Post], viewer: Member | None) -> None:
+    """Sets `readable` on each post: whether this viewer may read its words and author."""
+    for post in posts:
+        if post.status in (PostStatus.removed, PostStatus.deleted):
+            post.readable = False
+        elif post.status == PostStatus.hidden:
+            post.readable = is_moderator(viewer) or (viewer is not None and post.author_id == viewer.id)
+        else:
+            post.readable = True
+
+
+def get_thread(thread_id: int, viewer: Member | None) -> Thread:
+    thread = db.session.scalar(
+        sa.select(Thread).options(selectinload(Thread.tags))
+        .where(Thread.id == thread_id, _visible(Thread, viewer))
+    )
+    if thread is None:
+        raise NotFound("There is no such thread, or it is not visible to you.")
+    return thread
+
+
+def get_post(post_id: int, viewer: Member | None) -> Post:
+    post = db.session.scalar(
+        sa.select(Post).join(Thread, Post.thread_id == Thread.id)
+        .where(Post.id == post_id, _visible(Post, viewer), _visible(Thread, viewer))
+    )
+    if post is None:
+        raise NotFound("There is no such post, or it is not visible to you.")
+    _mark_readable([post], viewer)
+    return post
+
+
+# --- reading ---------------------------------------------------------------------
+
+def list_threads(viewer: Member | None, tags: list[Tag] = (), sort: str = "active", limit: int = 20,
+                 cursor: str | None = None, pinned: bool | None = None, author: Member | None = None) -> Page:
+    """Threads carrying every tag given, newest activity (or newest) first, by keyset."""
+    column = Thread.last_activity_at if sort == "active" else Thread.created_at
+    query = (sa.select(Thread).options(selectinload(Thread.tags))
+             .where(_visible(Thread, viewer)).order_by(column.desc(), Thread.id.desc()).limit(limit + 1))
+    if tags:
+        having_all = (sa.select(thread_tags.c.thread_id)
+                      .where(thread_tags.c.tag_id.in_([t.id for t in tags]))
+                      .group_by(thread_tags.c.thread_id)
+                      .having(sa.func.count() == len({t.id for t in tags})))
+        query = query.where(Thread.id.in_(having_all))
+    if pinned is not None:
+        query = query.where(Thread.pinned.is_(pinned))
+    if author is not None:
+        query = query.where(Thread.author_id == author.id)
+    if cursor:
+        from datetime import datetime
+        at, last_id = decode_cursor(cursor, (datetime, int))
+        query = query.where(sa.or_(column < at, sa.and_(column == at, Thread.id < last_id)))
+    rows = list(db.session.scalars(query))
+    return page_of(rows, limit, lambda t: (getattr(t, column.key), t.id))
+
+
+def thread_posts(thread: Thread, viewer: Member | None, limit: int = 50, cursor: str | None = None,
+                 max_depth: int | None = None, root: Post | None = None) -> Page:
+    """Posts in display order (depth-first, oldest first among siblings), by keyset on the path.
+
+    With max_depth, deeper posts are left out and each post carries `has_deeper`
+    so the page can offer "continue this conversation". With root, only that
+    post and its replies.
+    """
+    query = (sa.select(Post).where(Post.thread_id == thread.id, _visible(Post, viewer))
+             .order_by(Post.path).limit(limit + 1))
+    if root is not None:
+        query = query.where(Post.path.startswith(root.path, autoescape=True))
+    if max_depth is not None:
+        child = sa.orm.aliased(Post)
+        deeper = (sa.exists().where(child.parent_id == Post.id, _visible(child, viewer)))
+        query = query.add_columns(sa.and_(Post.depth == max_depth, deeper).label("has_deeper"))
+        query = query.where(Post.depth <= max_depth)
+    if cursor:
+        (after,) = decode_cursor(cursor, (str,))
+        query = query.where(Post.path > after)
+    if max_depth is None:
+        rows = list(db.session.scalars(query))
+    else:
+        rows = []
+        for post, has_deeper in db.session.execute(query):
+            post.has_deeper = bool(has_deeper)
+            rows.append(post)
+    _mark_readable(rows, viewer)
+    return page_of(rows, limit, lambda p: (p.path,))
+
+
+def post_revisions(post_id: int, viewer: Member | None) -> list[PostRevision]:
+    post = get_post(post_id, viewer)
+    _require_author_or_moderator(post, viewer)
+    return list(db.session.scalars(sa.select(PostRevision).where(PostRevision.post_id == post.id)
+                                   .order_by(PostRevision.id)))
+
+
+def thread_counts_by_tag() -> dict[int, int]:
+    """How many visible threads carry each tag, in one query."""
+    rows = db.session.execute(
+        sa.select(thread_tags.c.tag_id, sa.func.count())
+        .join(Thread, Thread.id == thread_tags.c.thread_id)
+        .where(Thread.status.not_in([PostStatus.pending_review, PostStatus.hidden, PostStatus.removed]))
+        .group_by(thread_tags.c.tag_id)
+    )
+    return dict(rows.all())
+
+
+# --- writing ---------------------------------------------------------------------
+
+def _require_active(member: Member | None) -> Member:
+    if member is None:
+        raise NotAllowed("Please sign in first.")
+    if not member.can_sign_in:
+        raise NotAllowed("Your account is suspended, so you can read but not post.")
+    return member
+
+
+def _require_author_or_moderator(post: Post, actor: Member | None) -> None:
+    if actor is None or not (post.author_id == actor.id or actor.is_moderator):
+        raise NotAllowed("Only the author or a moderator can do that.")
+
+
+def _known_handles(candidates: set[str]) -> dict[str, str]:
+    rows = db.session.execute(sa.select(Member.handle_key, Member.handle).where(
+        Member.handle_key.in_(candidates), Member.status != MemberStatus.deleted))
+    return dict(rows.all())
+
+
+def _checked_body(body: str) -> str:
+    body = (body or "").strip()
+    limit = current_app.config["POST_MAX_CHARS"]
+    if not body:
+        raise InvalidInput({"body": ["Write something first."]})
+    if len(body) > limit:
+        raise InvalidInput({"body": [f"Keep it under {limit:,} characters (this is {len(body):,})."]})
+    return body
+
+
+def _checked_tags(refs: list[str]) -> list[Tag]:
+    tags = resolve_tags(refs)
+    if not tags:
+        raise InvalidInput({"tags": ["Choose at least one tag."]})
+    if len(tags) > MAX_TAGS:
+        raise InvalidInput({"tags": [f"Choose at most {MAX_TAGS} tags (you chose {len(tags)})."]})
+    return tags
+
+
+def initial_status(author: Member, body: str) -> PostStatus:
+    """New posts are published at once; pre-moderation decides otherwise."""
+    return PostStatus.published
+
+
+def _new_post(thread: Thread, author: Member, body: str, parent: Post | None) -> Post:
+    html = render_markdown(body, _known_handles)
+    post = Post(thread=thread, author=author, parent_id=parent.id if parent else None,
+                depth=parent.depth + 1 if parent else 0, body_source=body, body_html=html,
+                status=initial_status(author, body))
+    db.session.add(post)
+    db.session.flush()
+    post.path = (parent.path if parent else "") + path_segment(post.id)
+    db.session.add(PostRevision(post=post, editor=author, body_source=body, body_html=html))
+    return post
+
+
+def start_thread(author: Member | None, title: str, body: str, tag_refs: list[str]) -> Thread:
+    author = _require_active(author)
+    errors: dict = {}
+    title = (title or "").strip()
+    if not 5 <= len(title) <= 150:
+        errors["title"] = ["Use 5 to 150 characters."]
+    for check, value in ((_checked_body, body), (_checked_tags, tag_refs)):
+        try:
+            result = check(value)
+        except InvalidInput as error:
+            errors.update(error.errors)
+        else:
+            if check is _checked_body:
+                body = result
+            else:
+                tags = result
+    if errors:
+        raise InvalidInput(errors)
+    now = utcnow()
+    thread = Thread(title=title, author=author, tags=tags, created_at=now, last_activity_at=now)
+    db.session.add(thread)
+    opening = _new_post(thread, author, body, parent=None)
+    thread.status = opening.status
+    db.session.commit()
+    return thread
+
+
+def reply(author: Member | None, thread_id: int, body: str, parent_id: int | None = None) -> Post:
+    author = _require_active(author)
+    thread = get_thread(thread_id, author)
+    body = _checked_body(body)
+    if thread.locked:
+        raise Conflict("This thread is locked: it can be read but takes no new replies.")
+    if parent_id is None:
+        parent = db.session.scalar(sa.select(Post).where(Post.thread_id == thread.id, Post.parent_id.is_(None)))
+    else:
+        parent = db.session.scalar(sa.select(Post).where(Post.id == parent_id, Post.thread_id == thread.id,
+                                                          _visible(Post, author)))
+        if parent is None:
+            raise InvalidInput({"parent_id": ["There is no such post in this thread."]})
+    if parent.status in (PostStatus.deleted, PostStatus.removed):
+        raise Conflict("That post was deleted, so it cannot take replies. Reply to the thread instead.")
+    post = _new_post(thread, author, body, parent)
+    if post.status == PostStatus.published:
+        db.session.execute(sa.update(Thread).where(Thread.id == thread.id).values(
+            reply_count=Thread.reply_count + 1, last_activity_at=post.created_at))
+    db.session.commit()
+    db.session.refresh(thread)
+    return post
+
+
+def edit_post(editor: Member | None, post_id: int, body: str) -> Post:
+    editor = _require_active(editor)
+    post = get_post(post_id, editor)
+    _require_author_or_moderator(post, editor)
+    if post.status in (PostStatus.deleted, PostStatus.removed):
+        raise Conflict("A deleted post cannot be edited.")
+    if post.thread.locked and not editor.is_moderator:
+        raise Conflict("This thread is locked, so its posts cannot be edited.")
+    body = _checked_body(body)
+    if body != post.body_source:
+        post.body_source = body
+        post.body_html = render_markdown(body, _known_handles)
+        post.edited_at = utcnow()
+        db.session.add(PostRevision(post=post, editor=editor, body_source=body, body_html=post.body_html))
+        db.session.commit()
+    _mark_readable([post], editor)
+    return post
+
+
+def delete_post(actor: Member | None, post_id: int) -> None:
+    """The post keeps its place in the tree, marked deleted, so replies still read."""
+    if actor is None:
+        raise NotAllowed("Please sign in first.")
+    post = get_post(post_id, actor)
+    _require_author_or_moderator(post, actor)
+    if post.status == PostStatus.deleted:
+        return
+    was_counted = post.status == PostStatus.published and not post.is_opening
+    post.status = PostStatus.deleted
+    if post.is_opening:
+        post.thread.status = PostStatus.deleted
+    if was_counted:
+        db.session.execute(sa.update(Thread).where(Thread.id == post.thread_id)
+                           .values(reply_count=Thread.reply_count - 1))
+    db.session.commit()
+
+
+def update_thread(actor: Member | None, thread_id: int, title: str | None = None,
+                  tag_refs: list[str] | None = None) -> Thread:
+    actor = _require_active(actor)
+    thread = get_thread(thread_id, actor)
+    if not (thread.author_id == actor.id or actor.is_moderator):
+        raise NotAllowed("Only the author or a moderator can change this thread.")
+    errors: dict = {}
+    if title is not None:
+        title = title.strip()
+        if not 5 <= len(title) <= 150:
+            errors["title"] = ["Use 5 to 150 characters."]
+    tags = None
+    if tag_refs is not None:
+        try:
+            tags = _checked_tags(tag_refs)
+        except InvalidInput as error:
+            errors.update(error.errors)
+    if errors:
+        raise InvalidInput(errors)
+    if title is not None:
+        thread.title = title
+    if tags is not None:
+        thread.tags = tags
+    db.session.commit()
+    return thread
+
+
+def opening_post(thread: Thread) -> Post | None:
+    return db.session.scalar(sa.select(Post).where(Post.thread_id == thread.id, Post.parent_id.is_(None)))
