@@ -49,6 +49,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.extensions import api, csrf
+    from app.forum import api as forum_api
     from app.main.views import bp as main_bp
     from app.members import api as members_api
     from app.members.views import bp as members_bp
@@ -58,7 +59,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(members_bp)
     # The API takes bearer tokens, never the session cookie, so CSRF does not apply.
-    for module in (members_api, vocabulary_api, ops_api):
+    for module in (members_api, vocabulary_api, forum_api, ops_api):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp)
 
