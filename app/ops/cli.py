@@ -10,7 +10,7 @@ from app.core.errors import DomainError
 from app.members import services as member_services
 from app.members.models import Role
 from app.members.schemas import RegistrationSchema
-from app.ops import demo
+from app.ops import demo, demo_content
 from app.vocabulary import services as vocabulary
 
 
@@ -34,7 +34,9 @@ def demo_command():
     accounts = demo.demo_accounts()
     with _progress("Members", len(accounts)) as bar:
         added = demo.build_demo_members(lambda _: bar.update(1))
-    click.echo(f"Demo community ready: {added} members added in {time.perf_counter() - started:.1f}s. "
+    with _progress("Threads", len(demo_content.THREADS)) as bar:
+        threads, posts = demo.build_demo_forum(lambda _: bar.update(1))
+    click.echo(f"Demo community ready: {added} members, {threads} threads and {posts} posts added in {time.perf_counter() - started:.1f}s. "
                f"Moderator: {demo.MODERATOR[0]} / {demo.DEMO_PASSWORD}; "
                f"admin: {demo.ADMIN[0]} / {demo.DEMO_PASSWORD}; "
                f"any member, e.g. {demo.MEMBERS[0]} / {demo.DEMO_PASSWORD}.")

@@ -27,3 +27,31 @@ def build_demo_members(progress: Callable[[str], None]) -> int:
             added += 1
         progress(handle)
     return added
+
+
+def build_demo_forum(progress: Callable[[str], None]) -> tuple[int, int]:
+    """Adds the demo conversations whose titles are not there yet; returns (threads, posts) added."""
+    import sqlalchemy as sa
+
+    from app.extensions import db
+    from app.forum import services as forum
+    from app.forum.models import Thread
+    from app.ops.demo_content import THREADS
+
+    existing = set(db.session.scalars(sa.select(Thread.title)))
+    threads = posts = 0
+    for title, author, tags, body, replies in THREADS:
+        if title not in existing:
+            thread = forum.start_thread(members.member_by_handle(author), title, body, tags)
+            threads += 1
+            posts += 1 + _add_replies(forum, thread, replies, parent_id=None)
+        progress(title)
+    return threads, posts
+
+
+def _add_replies(forum, thread, replies, parent_id) -> int:
+    added = 0
+    for author, body, answers in replies:
+        post = forum.reply(members.member_by_handle(author), thread.id, body, parent_id)
+        added += 1 + _add_replies(forum, thread, answers, post.id)
+    return added

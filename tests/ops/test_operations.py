@@ -90,8 +90,11 @@ class TestCommands:
         assert f"{demo.MODERATOR[0]} / {demo.DEMO_PASSWORD}" in first.output
         count = db.session.scalar(sa.select(sa.func.count()).select_from(Member))
         assert count == len(demo.demo_accounts())
+        from app.forum.models import Thread
+        from app.ops.demo_content import THREADS
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Thread)) == len(THREADS)
         second = runner.invoke(args=["demo"])
-        assert second.exit_code == 0 and "0 members added" in second.output
+        assert second.exit_code == 0 and "0 members, 0 threads and 0 posts added" in second.output
         moderator = db.session.scalar(sa.select(Member).where(Member.handle == demo.MODERATOR[0]))
         assert moderator.role == Role.moderator
 
