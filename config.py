@@ -61,6 +61,7 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     SIGNIN_RATE_LIMIT = env_str("SIGNIN_RATE_LIMIT", "10 per 5 minutes")
     REGISTER_RATE_LIMIT = env_str("REGISTER_RATE_LIMIT", "5 per hour")
+    WRITE_RATE_LIMIT = env_str("WRITE_RATE_LIMIT", "30 per minute;300 per hour")
 
     # Moderation thresholds (PRODUCT.md, moderation model).
     HOLD_FIRST_POSTS = env_int("HOLD_FIRST_POSTS", 1)

@@ -5,7 +5,7 @@ from app.forum import services
 from app.forum.schemas import (PostEditSchema, PostListSchema, PostSchema, ReplySchema, RevisionListSchema,
                                ThreadCreateSchema, ThreadDetailSchema, ThreadListSchema, ThreadQuerySchema,
                                ThreadUpdateSchema)
-from app.members.auth import current_api_member, token_required
+from app.members.auth import current_api_member, token_required, write_limit
 from app.vocabulary.services import resolve_tags
 
 blp = Blueprint("forum_api", __name__, url_prefix="/api/v1", description="Threads and posts")
@@ -28,6 +28,7 @@ def list_threads(args):
 
 @blp.route("/threads", methods=["POST"])
 @token_required
+@write_limit()
 @blp.arguments(ThreadCreateSchema)
 @blp.response(201, ThreadDetailSchema)
 def start_thread(data):
@@ -46,6 +47,7 @@ def get_thread(args, thread_id):
 
 @blp.route("/threads/<int:thread_id>", methods=["PATCH"])
 @token_required
+@write_limit()
 @blp.arguments(ThreadUpdateSchema)
 @blp.response(200, ThreadDetailSchema)
 def update_thread(data, thread_id):
@@ -66,6 +68,7 @@ def list_posts(args, thread_id):
 
 @blp.route("/threads/<int:thread_id>/posts", methods=["POST"])
 @token_required
+@write_limit()
 @blp.arguments(ReplySchema)
 @blp.response(201, PostSchema)
 def reply(data, thread_id):
@@ -75,6 +78,7 @@ def reply(data, thread_id):
 
 @blp.route("/posts/<int:post_id>", methods=["PATCH"])
 @token_required
+@write_limit()
 @blp.arguments(PostEditSchema)
 @blp.response(200, PostSchema)
 def edit_post(data, post_id):
@@ -84,6 +88,7 @@ def edit_post(data, post_id):
 
 @blp.route("/posts/<int:post_id>", methods=["DELETE"])
 @token_required
+@write_limit()
 @blp.response(204)
 def delete_post(post_id):
     """Delete a post (author or moderator); it keeps its place in the tree"""

@@ -5,13 +5,13 @@ cookie, so a page cannot be tricked into writing through the API (CSRF).
 """
 from functools import wraps
 
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.core.api import BEARER
 from app.core.errors import NotAllowed, NotAuthenticated
-from app.extensions import login_manager
+from app.extensions import limiter, login_manager
 from app.members.models import Member, Role
 from app.members import services
 
@@ -75,3 +75,16 @@ def page_role_required(role: Role):
             return func(*args, **kwargs)
         return wrapper
     return decorator
+
+
+def rate_limit_key() -> str:
+    """Writes are counted per member when one is known, else per address."""
+    member = current_api_member() if request.path.startswith("/api/") else (
+        current_user if current_user.is_authenticated else None)
+    return f"member:{member.id}" if member is not None else f"ip:{request.remote_addr}"
+
+
+def write_limit():
+    """Flask-Limiter decorator for endpoints that write on a member's behalf."""
+    return limiter.limit(lambda: current_app.config["WRITE_RATE_LIMIT"], key_func=rate_limit_key,
+                         methods=["POST", "PUT", "PATCH", "DELETE"])

@@ -282,3 +282,15 @@ class TestQueryCounts:
                 assert client.get("/api/v1/threads?limit=100").status_code == 200
             counts.append(queries.count)
         assert counts[0] == counts[1] <= 4, counts
+
+
+def test_a_burst_of_writes_is_429_per_member(client, forum, author, make_member, api_headers, app):
+    app.config["WRITE_RATE_LIMIT"] = "3 per minute"
+    thread = forum.thread(author)
+    headers = api_headers(author)
+    for i in range(3):
+        assert client.post(f"/api/v1/threads/{thread.id}/posts", headers=headers, json={"body": f"{i}"}).status_code == 201
+    response = client.post(f"/api/v1/threads/{thread.id}/posts", headers=headers, json={"body": "one more"})
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
+    other = api_headers(make_member())
+    assert client.post(f"/api/v1/threads/{thread.id}/posts", headers=other, json={"body": "mine"}).status_code == 201
