@@ -50,16 +50,19 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.extensions import api, csrf
     from app.forum import api as forum_api
+    from app.forum.views import bp as forum_bp
     from app.main.views import bp as main_bp
     from app.members import api as members_api
     from app.members.views import bp as members_bp
     from app.ops import api as ops_api
+    from app.polls import api as polls_api
     from app.vocabulary import api as vocabulary_api
 
     app.register_blueprint(main_bp)
     app.register_blueprint(members_bp)
+    app.register_blueprint(forum_bp)
     # The API takes bearer tokens, never the session cookie, so CSRF does not apply.
-    for module in (members_api, vocabulary_api, forum_api, ops_api):
+    for module in (members_api, vocabulary_api, forum_api, polls_api, ops_api):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp)
 

@@ -21,8 +21,12 @@ from app.members.models import Member, Role
 PASSWORD = "correct horse battery"
 
 
-def _database_config() -> tuple[dict, str | None]:
+def _database_config(sqlite_file=None) -> tuple[dict, str | None]:
     url = os.environ.get("TEST_DATABASE_URL")
+    if not url and sqlite_file:
+        # Several threads need several connections: a file, not one shared in-memory connection.
+        return {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{sqlite_file}",
+                "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"timeout": 30, "check_same_thread": False}}}, None
     if not url:
         return {"SQLALCHEMY_DATABASE_URI": "sqlite://"}, None
     if url.startswith("postgresql://"):
@@ -46,9 +50,13 @@ class RequestIsolatedClient(FlaskClient):
 
 
 @pytest.fixture
-def empty_app():
-    """An app whose database has no tables yet (for migration tests)."""
-    config, schema = _database_config()
+def empty_app(request, tmp_path):
+    """An app whose database has no tables yet (for migration tests).
+
+    Tests marked `concurrent` get a database that several threads can share.
+    """
+    concurrent = request.node.get_closest_marker("concurrent") is not None
+    config, schema = _database_config(tmp_path / "thaw.db" if concurrent else None)
     app = create_app("testing", config)
     app.test_client_class = RequestIsolatedClient
     with app.app_context():
@@ -161,3 +169,19 @@ def count_queries(app):
             sa.event.remove(db.engine, "before_cursor_execute", record)
 
     return counting
+
+
+@pytest.fixture
+def forum(app, vocabulary, make_member):
+    """Helpers to build threads and reply trees through the real services."""
+    from app.forum import services
+
+    class Forum:
+        def thread(self, author=None, title="Baclofen and night cramps", body="What helps you at night?",
+                   tags=("baclofen",)):
+            return services.start_thread(author or make_member(), title, body, list(tags))
+
+        def reply(self, thread, author, body="Same here.", parent=None):
+            return services.reply(author, thread.id, body, parent.id if parent else None)
+
+    return Forum()

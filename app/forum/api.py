@@ -5,6 +5,7 @@ from app.forum import services
 from app.forum.schemas import (PostEditSchema, PostListSchema, PostSchema, ReplySchema, RevisionListSchema,
                                ThreadCreateSchema, ThreadDetailSchema, ThreadListSchema, ThreadQuerySchema,
                                ThreadUpdateSchema)
+from app.polls import services as poll_services
 from app.members.auth import current_api_member, token_required, write_limit
 from app.vocabulary.services import resolve_tags
 
@@ -12,8 +13,10 @@ blp = Blueprint("forum_api", __name__, url_prefix="/api/v1", description="Thread
 
 
 def _detail(thread, limit: int = 20, cursor: str | None = None):
-    page = services.thread_posts(thread, current_api_member(), limit=limit, cursor=cursor)
+    viewer = current_api_member()
+    page = services.thread_posts(thread, viewer, limit=limit, cursor=cursor)
     thread.first_posts, thread.next_cursor = page.items, page.next_cursor
+    thread.polls = poll_services.polls_for_threads([thread.id], viewer).get(thread.id, [])
     return thread
 
 

@@ -4,6 +4,7 @@ from marshmallow import validate
 from app.core.pagination import PageArgs
 from app.core.schemas import ListSchema, StrictSchema, UTCDateTime
 from app.forum.models import PostStatus
+from app.polls.schemas import PollSchema
 from app.vocabulary.schemas import TagBriefSchema
 
 TITLE_RULE = validate.Length(5, 150, error="Use 5 to 150 characters.")
@@ -69,8 +70,7 @@ class ThreadSummarySchema(ma.Schema):
     created_at = UTCDateTime()
     last_activity_at = UTCDateTime()
     reply_count = ma.fields.Integer()
-    # Polls arrive with the polls feature; until a thread has one these stay empty.
-    has_poll = ma.fields.Boolean(dump_default=False)
+    has_poll = ma.fields.Boolean()
     status = ma.fields.Enum(PostStatus, by_value=True)
     locked = ma.fields.Boolean()
     pinned = ma.fields.Boolean()
@@ -79,7 +79,7 @@ class ThreadSummarySchema(ma.Schema):
 class ThreadDetailSchema(ThreadSummarySchema):
     posts = ma.fields.List(ma.fields.Nested(PostSchema), attribute="first_posts")
     next_cursor = ma.fields.String(allow_none=True)
-    polls = ma.fields.List(ma.fields.Dict(), dump_default=list)
+    polls = ma.fields.List(ma.fields.Nested(PollSchema))
 
 
 class ThreadListSchema(ListSchema):

@@ -1,0 +1,1 @@
+"""Member polls inside threads, including experience polls about a treatment."""

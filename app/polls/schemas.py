@@ -1,0 +1,54 @@
+import marshmallow as ma
+from marshmallow import validate
+
+from app.core.pagination import PageArgs
+from app.core.schemas import ListSchema, StrictSchema, UTCDateTime
+from app.polls.models import Effect, PollKind, ResultsVisibility
+
+
+class PollCreateSchema(StrictSchema):
+    question = ma.fields.String(required=True, validate=validate.Length(5, 300, error="Use 5 to 300 characters."))
+    kind = ma.fields.Enum(PollKind, by_value=True, required=True)
+    options = ma.fields.List(ma.fields.String(validate=validate.Length(1, 200)), load_default=None,
+                             metadata={"description": "2–10 labels; not for experience polls"})
+    treatment = ma.fields.String(load_default=None, metadata={"description": "Experience polls: the treatment"})
+    closes_at = UTCDateTime(load_default=None, allow_none=True)
+    results = ma.fields.Enum(ResultsVisibility, by_value=True, load_default=ResultsVisibility.always)
+
+
+class VoteSchema(StrictSchema):
+    option_ids = ma.fields.List(ma.fields.Integer(), required=True,
+                                validate=validate.Length(min=1, error="Choose at least one option."))
+
+
+class PollOptionSchema(ma.Schema):
+    id = ma.fields.Integer()
+    label = ma.fields.String()
+    effect = ma.fields.Enum(Effect, by_value=True, allow_none=True)
+    votes = ma.fields.Integer(allow_none=True)
+
+
+class PollSchema(ma.Schema):
+    id = ma.fields.Integer()
+    thread_id = ma.fields.Integer()
+    question = ma.fields.String()
+    kind = ma.fields.Enum(PollKind, by_value=True)
+    treatment = ma.fields.Function(lambda p: {"slug": p.treatment.slug, "name": p.treatment.name} if p.treatment else None,
+                                   metadata={"type": "object", "nullable": True})
+    closes_at = UTCDateTime(allow_none=True)
+    closed = ma.fields.Boolean()
+    results = ma.fields.Enum(ResultsVisibility, by_value=True, attribute="results_visibility")
+    results_visible = ma.fields.Boolean()
+    total_voters = ma.fields.Integer(allow_none=True)
+    votes_needed = ma.fields.Integer(metadata={"description": "Experience polls: votes still needed before results show"})
+    options = ma.fields.List(ma.fields.Nested(PollOptionSchema))
+    my_vote = ma.fields.List(ma.fields.Integer())
+
+
+class PollListSchema(ListSchema):
+    items = ma.fields.List(ma.fields.Nested(PollSchema))
+
+
+class PollQuerySchema(PageArgs):
+    treatment = ma.fields.String(load_default=None)
+    state = ma.fields.String(load_default=None, validate=validate.OneOf(["open", "closed"]))
