@@ -31,5 +31,8 @@ test: setup
 test-postgres: setup
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-$(PG_TEST_URL)} $(BIN)/pytest -q
 
+bench: setup
+	$(BIN)/python -m bench.forum
+
 clean:
 	rm -rf $(VENV) instance .pytest_cache
