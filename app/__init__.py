@@ -56,11 +56,13 @@ def register_blueprints(app: Flask) -> None:
     from app.members.views import bp as members_bp
     from app.ops import api as ops_api
     from app.polls import api as polls_api
+    from app.polls.views import bp as polls_bp
     from app.vocabulary import api as vocabulary_api
 
     app.register_blueprint(main_bp)
     app.register_blueprint(members_bp)
     app.register_blueprint(forum_bp)
+    app.register_blueprint(polls_bp)
     # The API takes bearer tokens, never the session cookie, so CSRF does not apply.
     for module in (members_api, vocabulary_api, forum_api, polls_api, ops_api):
         csrf.exempt(module.blp)

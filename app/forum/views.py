@@ -9,13 +9,15 @@ from app.forum.models import Post, PostStatus, Thread
 from app.forum.schemas import PostEditSchema, ReplySchema, ThreadCreateSchema, ThreadUpdateSchema
 from app.members.models import Member, MemberStatus
 from app.members.services import member_by_handle
+from app.polls import services as poll_services
 from app.vocabulary.models import Tag, TagKind
-from app.vocabulary.services import list_tags, tag_by_slug
+from app.vocabulary.services import list_tags
 
 bp = Blueprint("forum", __name__)
 
 # A thread page shows this many posts before "Show more replies".
 POSTS_PER_PAGE = 200
+EXPERIENCE_POLLS_ON_TAG_PAGE = 5
 KIND_LABELS = {TagKind.symptom: "Symptoms", TagKind.treatment: "Treatments",
                TagKind.trigger: "Triggers", TagKind.topic: "Topics"}
 GONE = (PostStatus.deleted, PostStatus.removed)
@@ -101,14 +103,18 @@ def tags():
 
 @bp.route("/tags/<slug>")
 def tag(slug: str):
-    tag = tag_by_slug(slug)
+    tag, has_polls = poll_services.tag_with_poll_flag(slug)
     if tag is None:
         raise NotFound("There is no tag with that name. Browse all topics to find the one you want.")
     sort, cursor = sort_arg(), request.args.get("cursor")
     # Pinned threads lead the first page only; later pages continue the rest.
     pinned = None if cursor else services.list_threads(viewer(), [tag], sort, limit=50, pinned=True)
     page = services.list_threads(viewer(), [tag], sort, cursor=cursor, pinned=False)
-    return render_template("forum/tag.html", tag=tag, pinned=pinned, page=page, sort=sort, cursor=cursor)
+    # A treatment's experience polls lead its first page.
+    polls = (poll_services.list_polls(viewer(), treatment=tag, limit=EXPERIENCE_POLLS_ON_TAG_PAGE).items
+             if has_polls and tag.kind == TagKind.treatment and not cursor else [])
+    return render_template("forum/tag.html", tag=tag, pinned=pinned, page=page, sort=sort, cursor=cursor,
+                           polls=polls)
 
 
 @bp.route("/members/<handle>")
@@ -129,9 +135,12 @@ def thread(thread_id: int):
     cursor = request.args.get("cursor")
     page = services.thread_posts(thread, viewer(), limit=POSTS_PER_PAGE, cursor=cursor,
                                  max_depth=current_app.config["THREAD_MAX_DEPTH"])
+    # Polls follow the opening post, so only the first page shows them; has_poll spares the queries otherwise.
+    polls = (poll_services.polls_for_threads([thread.id], viewer()).get(thread.id, [])
+             if thread.has_poll and not cursor else [])
     return render_template("forum/thread.html", thread=thread, page=page, cursor=cursor,
                            parents={p.id: p for p in page.items}, form=Form(ReplySchema()),
-                           may_edit=_may_manage(thread.author_id))
+                           may_edit=_may_manage(thread.author_id), polls=polls)
 
 
 @bp.route("/threads/<int:thread_id>/posts/<int:post_id>")

@@ -5,7 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from app.core.db import utcnow
 from app.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -73,6 +73,17 @@ def polls_for_threads(thread_ids: list[int], viewer: Member | None) -> dict[int,
     return grouped
 
 
+def tag_with_poll_flag(slug: str) -> tuple[Tag | None, bool]:
+    """A tag by slug and whether any poll asks about it, in the one query that loads the tag.
+
+    Tag pages show a treatment's experience polls; with the flag they spend no query when there are none.
+    """
+    row = db.session.execute(
+        sa.select(Tag, sa.exists().where(Poll.treatment_id == Tag.id).correlate(Tag))
+        .where(Tag.slug == slug.lower())).first()
+    return (row[0], bool(row[1])) if row else (None, False)
+
+
 def get_poll(poll_id: int, viewer: Member | None) -> Poll:
     poll = db.session.scalar(_poll_query().where(Poll.id == poll_id))
     if poll is None:
@@ -84,7 +95,8 @@ def get_poll(poll_id: int, viewer: Member | None) -> Poll:
 def list_polls(viewer: Member | None, treatment: Tag | None = None, state: str | None = None,
                limit: int = 20, cursor: str | None = None) -> Page:
     """The community's polls, newest first, in threads everyone can read."""
-    query = (_poll_query().join(Thread, Thread.id == Poll.thread_id)
+    # The thread comes from the same join: pages link each poll to its thread by title.
+    query = (_poll_query().join(Thread, Thread.id == Poll.thread_id).options(contains_eager(Poll.thread))
              .where(Thread.status == PostStatus.published)
              .order_by(Poll.created_at.desc(), Poll.id.desc()).limit(limit + 1))
     if treatment is not None:
