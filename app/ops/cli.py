@@ -36,7 +36,8 @@ def demo_command():
         added = demo.build_demo_members(lambda _: bar.update(1))
     with _progress("Threads", len(demo_content.THREADS)) as bar:
         threads, posts = demo.build_demo_forum(lambda _: bar.update(1))
-    click.echo(f"Demo community ready: {added} members, {threads} threads and {posts} posts added in {time.perf_counter() - started:.1f}s. "
+    poll_count = demo.build_demo_polls()
+    click.echo(f"Demo community ready: {added} members, {threads} threads, {posts} posts and {poll_count} polls added in {time.perf_counter() - started:.1f}s. "
                f"Moderator: {demo.MODERATOR[0]} / {demo.DEMO_PASSWORD}; "
                f"admin: {demo.ADMIN[0]} / {demo.DEMO_PASSWORD}; "
                f"any member, e.g. {demo.MEMBERS[0]} / {demo.DEMO_PASSWORD}.")

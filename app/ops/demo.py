@@ -49,6 +49,33 @@ def build_demo_forum(progress: Callable[[str], None]) -> tuple[int, int]:
     return threads, posts
 
 
+def build_demo_polls() -> int:
+    """Adds the demo polls to threads that have none yet, with ballots; returns polls added."""
+    import sqlalchemy as sa
+
+    from app.extensions import db
+    from app.forum.models import Thread
+    from app.ops.demo_content import POLLS
+    from app.polls import services as polls
+    from app.polls.models import Poll
+
+    added = 0
+    for title, question, kind, choices, ballots in POLLS:
+        thread = db.session.scalar(sa.select(Thread).where(Thread.title == title))
+        if thread is None or db.session.scalar(sa.select(Poll.id).where(Poll.thread_id == thread.id)):
+            continue
+        author = thread.author
+        if kind == "experience":
+            poll = polls.create_poll(author, thread.id, question, kind, treatment=choices)
+        else:
+            poll = polls.create_poll(author, thread.id, question, kind, options=choices)
+        option_ids = [option.id for option in poll.options]
+        for voter, positions in ballots:
+            polls.vote(members.member_by_handle(voter), poll.id, [option_ids[i] for i in positions])
+        added += 1
+    return added
+
+
 def _add_replies(forum, thread, replies, parent_id) -> int:
     added = 0
     for author, body, answers in replies:

@@ -72,3 +72,13 @@ THREADS = [
      [("newbie_noor", "Tried this tonight. My legs feel looser already.", []),
       ("aqua_anna", "Saving this, thank you.", [])]),
 ]
+
+# Polls: (thread title, question, kind, options or treatment, [(voter, option positions)]).
+POLLS = [
+    ("Baclofen made me so sleepy. Does it wear off?", "Did oral baclofen help your spasticity?", "experience",
+     "baclofen", [("StiffLegsSam", [1]), ("clonus_carla", [0]), ("tizzy_tom", [2]), ("pumplife_priya", [4]),
+                  ("night_spasms_nia", [1]), ("rollator_rob", [3]), ("stretchy_sue", [1]), ("newbie_noor", [5])]),
+    ("Heat makes my legs turn to concrete — cooling vest recommendations?", "What keeps you coolest in summer?",
+     "multiple", ["Cooling vest", "Cool showers", "Fans or air conditioning", "Frozen water bottles"],
+     [("coolvest_cat", [0, 1]), ("aqua_anna", [0]), ("rollator_rob", [3]), ("stretchy_sue", [1, 2])]),
+]

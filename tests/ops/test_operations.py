@@ -93,8 +93,9 @@ class TestCommands:
         from app.forum.models import Thread
         from app.ops.demo_content import THREADS
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Thread)) == len(THREADS)
+        assert "2 polls added" in first.output
         second = runner.invoke(args=["demo"])
-        assert second.exit_code == 0 and "0 members, 0 threads and 0 posts added" in second.output
+        assert second.exit_code == 0 and "0 members, 0 threads, 0 posts and 0 polls added" in second.output
         moderator = db.session.scalar(sa.select(Member).where(Member.handle == demo.MODERATOR[0]))
         assert moderator.role == Role.moderator
 
