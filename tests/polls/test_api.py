@@ -12,16 +12,6 @@ from app.polls.models import Ballot, BallotChoice, Poll
 
 
 @pytest.fixture
-def owner(make_member):
-    return make_member("thread_owner")
-
-
-@pytest.fixture
-def thread(forum, owner):
-    return forum.thread(owner, title="Did baclofen help you?", tags=["baclofen"])
-
-
-@pytest.fixture
 def new_poll(client, thread, owner, api_headers):
     def create(**fields):
         payload = {"question": "Which time of day is worst?", "kind": "single",

@@ -48,18 +48,8 @@ def controls(html: str, kind: str) -> list[dict]:
 
 
 @pytest.fixture
-def owner(make_member):
-    return make_member("thread_owner")
-
-
-@pytest.fixture
 def voter(make_member):
     return make_member("voting_vera")
-
-
-@pytest.fixture
-def thread(forum, owner):
-    return forum.thread(owner, title="Did baclofen help you?", tags=["baclofen"])
 
 
 @pytest.fixture
