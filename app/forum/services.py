@@ -1,5 +1,6 @@
 """Forum operations: who may see, start, reply, edit and delete. Each owns its transaction."""
 from collections.abc import Iterable
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
@@ -10,7 +11,7 @@ from app.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from app.core.markdown import render_markdown
 from app.core.pagination import Page, decode_cursor, page_of
 from app.extensions import db
-from app.forum.models import BLANKED_STATUSES, Post, PostRevision, PostStatus, Thread, path_segment, thread_tags
+from app.forum.models import Post, PostRevision, PostStatus, Thread, path_segment, thread_tags
 from app.members.models import Member, MemberStatus
 from app.vocabulary.models import Tag
 from app.vocabulary.services import resolve_tags
@@ -88,7 +89,6 @@ def list_threads(viewer: Member | None, tags: list[Tag] = (), sort: str = "activ
     if author is not None:
         query = query.where(Thread.author_id == author.id)
     if cursor:
-        from datetime import datetime
         at, last_id = decode_cursor(cursor, (datetime, int))
         query = query.where(sa.or_(column < at, sa.and_(column == at, Thread.id < last_id)))
     rows = list(db.session.scalars(query))
@@ -128,7 +128,7 @@ def thread_posts(thread: Thread, viewer: Member | None, limit: int = 50, cursor:
 
 def post_revisions(post_id: int, viewer: Member | None) -> list[PostRevision]:
     post = get_post(post_id, viewer)
-    _require_author_or_moderator(post, viewer)
+    require_manager(post.author_id, viewer)
     return list(db.session.scalars(sa.select(PostRevision).where(PostRevision.post_id == post.id)
                                    .order_by(PostRevision.id)))
 
@@ -146,7 +146,7 @@ def thread_counts_by_tag() -> dict[int, int]:
 
 # --- writing ---------------------------------------------------------------------
 
-def _require_active(member: Member | None) -> Member:
+def require_active(member: Member | None) -> Member:
     if member is None:
         raise NotAllowed("Please sign in first.")
     if not member.can_sign_in:
@@ -154,8 +154,13 @@ def _require_active(member: Member | None) -> Member:
     return member
 
 
-def _require_author_or_moderator(post: Post, actor: Member | None) -> None:
-    if actor is None or not (post.author_id == actor.id or actor.is_moderator):
+def may_manage(author_id: int | None, member: Member | None) -> bool:
+    """Whether a member may edit or delete what author_id wrote: their own things, or as a moderator."""
+    return member is not None and (author_id == member.id or member.is_moderator)
+
+
+def require_manager(author_id: int | None, member: Member | None) -> None:
+    if not may_manage(author_id, member):
         raise NotAllowed("Only the author or a moderator can do that.")
 
 
@@ -184,6 +189,14 @@ def _checked_tags(refs: list[str]) -> list[Tag]:
     return tags
 
 
+def _collect(errors: dict, check, value):
+    try:
+        return check(value)
+    except InvalidInput as error:
+        errors.update(error.errors)
+        return None
+
+
 def initial_status(author: Member, body: str) -> PostStatus:
     """New posts are published at once; pre-moderation decides otherwise."""
     return PostStatus.published
@@ -202,21 +215,13 @@ def _new_post(thread: Thread, author: Member, body: str, parent: Post | None) ->
 
 
 def start_thread(author: Member | None, title: str, body: str, tag_refs: list[str]) -> Thread:
-    author = _require_active(author)
+    author = require_active(author)
     errors: dict = {}
     title = (title or "").strip()
     if not 5 <= len(title) <= 150:
         errors["title"] = ["Use 5 to 150 characters."]
-    for check, value in ((_checked_body, body), (_checked_tags, tag_refs)):
-        try:
-            result = check(value)
-        except InvalidInput as error:
-            errors.update(error.errors)
-        else:
-            if check is _checked_body:
-                body = result
-            else:
-                tags = result
+    # Every check runs, so the author sees all that needs fixing at once.
+    body, tags = _collect(errors, _checked_body, body), _collect(errors, _checked_tags, tag_refs)
     if errors:
         raise InvalidInput(errors)
     now = utcnow()
@@ -229,7 +234,7 @@ def start_thread(author: Member | None, title: str, body: str, tag_refs: list[st
 
 
 def reply(author: Member | None, thread_id: int, body: str, parent_id: int | None = None) -> Post:
-    author = _require_active(author)
+    author = require_active(author)
     thread = get_thread(thread_id, author)
     body = _checked_body(body)
     if thread.locked:
@@ -248,14 +253,13 @@ def reply(author: Member | None, thread_id: int, body: str, parent_id: int | Non
         db.session.execute(sa.update(Thread).where(Thread.id == thread.id).values(
             reply_count=Thread.reply_count + 1, last_activity_at=post.created_at))
     db.session.commit()
-    db.session.refresh(thread)
     return post
 
 
 def edit_post(editor: Member | None, post_id: int, body: str) -> Post:
-    editor = _require_active(editor)
+    editor = require_active(editor)
     post = get_post(post_id, editor)
-    _require_author_or_moderator(post, editor)
+    require_manager(post.author_id, editor)
     if post.status in (PostStatus.deleted, PostStatus.removed):
         raise Conflict("A deleted post cannot be edited.")
     if post.thread.locked and not editor.is_moderator:
@@ -276,7 +280,7 @@ def delete_post(actor: Member | None, post_id: int) -> None:
     if actor is None:
         raise NotAllowed("Please sign in first.")
     post = get_post(post_id, actor)
-    _require_author_or_moderator(post, actor)
+    require_manager(post.author_id, actor)
     if post.status == PostStatus.deleted:
         return
     was_counted = post.status == PostStatus.published and not post.is_opening
@@ -291,10 +295,9 @@ def delete_post(actor: Member | None, post_id: int) -> None:
 
 def update_thread(actor: Member | None, thread_id: int, title: str | None = None,
                   tag_refs: list[str] | None = None) -> Thread:
-    actor = _require_active(actor)
+    actor = require_active(actor)
     thread = get_thread(thread_id, actor)
-    if not (thread.author_id == actor.id or actor.is_moderator):
-        raise NotAllowed("Only the author or a moderator can change this thread.")
+    require_manager(thread.author_id, actor)
     errors: dict = {}
     if title is not None:
         title = title.strip()

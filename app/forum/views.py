@@ -2,7 +2,7 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.core.errors import Conflict, DomainError, NotAllowed, NotFound
+from app.core.errors import Conflict, DomainError, NotFound
 from app.core.forms import Form
 from app.forum import services
 from app.forum.models import Post, PostStatus, Thread
@@ -39,15 +39,9 @@ def sort_arg() -> str:
     return "new" if request.args.get("sort") == "new" else "active"
 
 
-def _may_manage(author_id: int | None) -> bool:
-    member = viewer()
-    return member is not None and (author_id == member.id or member.is_moderator)
-
-
 def _managed_post(post_id: int) -> Post:
     post = services.get_post(post_id, viewer())
-    if not _may_manage(post.author_id):
-        raise NotAllowed("Only the author or a moderator can do that.")
+    services.require_manager(post.author_id, viewer())
     return post
 
 
@@ -140,7 +134,7 @@ def thread(thread_id: int):
              if thread.has_poll and not cursor else [])
     return render_template("forum/thread.html", thread=thread, page=page, cursor=cursor,
                            parents={p.id: p for p in page.items}, form=Form(ReplySchema()),
-                           may_edit=_may_manage(thread.author_id), polls=polls)
+                           may_edit=services.may_manage(thread.author_id, viewer()), polls=polls)
 
 
 @bp.route("/threads/<int:thread_id>/posts/<int:post_id>")
@@ -178,8 +172,7 @@ def new_thread():
 @login_required
 def edit_thread(thread_id: int):
     thread = services.get_thread(thread_id, viewer())
-    if not _may_manage(thread.author_id):
-        raise NotAllowed("Only the author or a moderator can change this thread.")
+    services.require_manager(thread.author_id, viewer())
     form = _thread_form(ThreadUpdateSchema(only=("title",)),
                         {"title": thread.title, "tag": [t.slug for t in thread.tags]})
     if form.submitted:

@@ -11,9 +11,9 @@ from flask_smorest import Blueprint
 
 from app.core.api import BEARER
 from app.core.errors import NotAllowed, NotAuthenticated
-from app.extensions import limiter, login_manager
-from app.members.models import Member, Role
+from app.extensions import limiter
 from app.members import services
+from app.members.models import Member, Role
 
 
 def _bearer_token() -> str | None:
@@ -61,20 +61,6 @@ def token_required(view=None, *, role: Role | None = None):
             return func(*args, **kwargs)
         return Blueprint.doc(security=BEARER)(wrapper)
     return decorator(view) if view is not None else decorator
-
-
-def page_role_required(role: Role):
-    """HTML views: sign-in page when signed out, 403 page without the role."""
-    def decorator(func):
-        @wraps(func)
-        def wrapper(*args, **kwargs):
-            if not current_user.is_authenticated:
-                return login_manager.unauthorized()
-            if not current_user.has_role(role):
-                raise NotAllowed("This page is for " + role.value + "s.")
-            return func(*args, **kwargs)
-        return wrapper
-    return decorator
 
 
 def rate_limit_key() -> str:

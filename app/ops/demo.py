@@ -1,8 +1,16 @@
 """A believable demo community, so a fresh Thaw has something to show."""
 from collections.abc import Callable
 
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.forum import services as forum
+from app.forum.models import Thread
 from app.members import services as members
 from app.members.models import Role
+from app.ops.demo_content import POLLS, THREADS
+from app.polls import services as polls
+from app.polls.models import Poll
 
 DEMO_PASSWORD = "thaw-demo-2026"
 MODERATOR = ("mod_maria", "maria@demo.thaw.invalid", Role.moderator)
@@ -31,12 +39,6 @@ def build_demo_members(progress: Callable[[str], None]) -> int:
 
 def build_demo_forum(progress: Callable[[str], None]) -> tuple[int, int]:
     """Adds the demo conversations whose titles are not there yet; returns (threads, posts) added."""
-    import sqlalchemy as sa
-
-    from app.extensions import db
-    from app.forum import services as forum
-    from app.forum.models import Thread
-    from app.ops.demo_content import THREADS
 
     existing = set(db.session.scalars(sa.select(Thread.title)))
     threads = posts = 0
@@ -44,20 +46,13 @@ def build_demo_forum(progress: Callable[[str], None]) -> tuple[int, int]:
         if title not in existing:
             thread = forum.start_thread(members.member_by_handle(author), title, body, tags)
             threads += 1
-            posts += 1 + _add_replies(forum, thread, replies, parent_id=None)
+            posts += 1 + _add_replies(thread, replies, parent_id=None)
         progress(title)
     return threads, posts
 
 
 def build_demo_polls() -> int:
     """Adds the demo polls to threads that have none yet, with ballots; returns polls added."""
-    import sqlalchemy as sa
-
-    from app.extensions import db
-    from app.forum.models import Thread
-    from app.ops.demo_content import POLLS
-    from app.polls import services as polls
-    from app.polls.models import Poll
 
     added = 0
     for title, question, kind, choices, ballots in POLLS:
@@ -76,9 +71,9 @@ def build_demo_polls() -> int:
     return added
 
 
-def _add_replies(forum, thread, replies, parent_id) -> int:
+def _add_replies(thread, replies, parent_id) -> int:
     added = 0
     for author, body, answers in replies:
         post = forum.reply(members.member_by_handle(author), thread.id, body, parent_id)
-        added += 1 + _add_replies(forum, thread, answers, post.id)
+        added += 1 + _add_replies(thread, answers, post.id)
     return added

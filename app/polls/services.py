@@ -8,7 +8,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import contains_eager, selectinload
 
 from app.core.db import utcnow
-from app.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from app.core.errors import Conflict, InvalidInput, NotFound
 from app.core.pagination import Page, decode_cursor, page_of
 from app.extensions import db
 from app.forum import services as forum
@@ -118,9 +118,8 @@ def list_polls(viewer: Member | None, treatment: Tag | None = None, state: str |
 # --- writing -----------------------------------------------------------------------
 
 def _require_thread_owner_or_moderator(actor: Member | None, thread: Thread) -> Member:
-    actor = forum._require_active(actor)
-    if not (thread.author_id == actor.id or actor.is_moderator):
-        raise NotAllowed("Only the thread's author or a moderator can do that.")
+    actor = forum.require_active(actor)
+    forum.require_manager(thread.author_id, actor)
     return actor
 
 
@@ -133,7 +132,7 @@ def create_poll(actor: Member | None, thread_id: int, question: str, kind: str, 
     question = (question or "").strip()
     if not 5 <= len(question) <= 300:
         errors["question"] = ["Use 5 to 300 characters."]
-    kind = PollKind(kind)
+    kind, results = _one_of(PollKind, kind, "kind"), _one_of(ResultsVisibility, results, "results")
     labels = [o.strip() for o in options or [] if o and o.strip()]
     tag = None
     if kind == PollKind.experience:
@@ -157,7 +156,7 @@ def create_poll(actor: Member | None, thread_id: int, question: str, kind: str, 
     if errors:
         raise InvalidInput(errors)
     poll = Poll(thread_id=thread.id, creator_id=actor.id, question=question, kind=kind, treatment=tag,
-                closes_at=closes_at, results_visibility=ResultsVisibility(results))
+                closes_at=closes_at, results_visibility=results)
     if kind == PollKind.experience:
         poll.options = [PollOption(position=i, label=label, effect=effect)
                         for i, (effect, label) in enumerate(EFFECT_LABELS.items())]
@@ -166,6 +165,13 @@ def create_poll(actor: Member | None, thread_id: int, question: str, kind: str, 
     db.session.add(poll)
     db.session.commit()
     return _with_results([poll], actor)[0]
+
+
+def _one_of(choices, value, field: str):
+    try:
+        return choices(value)
+    except ValueError:
+        raise InvalidInput({field: [f"Choose one of: {', '.join(c.value for c in choices)}."]})
 
 
 def treatment_tag(ref: str | None) -> Tag:
@@ -178,7 +184,7 @@ def treatment_tag(ref: str | None) -> Tag:
 
 
 def _open_poll_for(member: Member | None, poll_id: int) -> tuple[Member, Poll]:
-    member = forum._require_active(member)
+    member = forum.require_active(member)
     poll = get_poll(poll_id, member)
     if poll.closed:
         raise Conflict("This poll is closed, so votes can no longer be cast or changed.")

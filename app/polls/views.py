@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from app.core.db import utcnow
-from app.core.errors import Conflict, DomainError, InvalidInput, NotAllowed
+from app.core.errors import Conflict, DomainError, InvalidInput
 from app.core.forms import Form
 from app.forum import services as forum
 from app.forum.views import viewer
@@ -108,8 +108,7 @@ def _choice_errors(form: Form) -> dict:
 def new_poll(thread_id: int):
     thread = forum.get_thread(thread_id, viewer())
     member = viewer()
-    if not (thread.author_id == member.id or member.is_moderator):
-        raise NotAllowed("Only the thread's author or a moderator can add a poll to it.")
+    forum.require_manager(thread.author_id, member)
     form = Form(PollCreateSchema(only=("question", "kind", "treatment", "results")),
                 {"kind": PollKind.single.value, "results": ResultsVisibility.always.value})
     options = [""] * OPTION_BOXES

@@ -1,6 +1,5 @@
 """Rendering and sanitizing of post bodies; needs no app or database."""
 import re
-from html import unescape
 from html.parser import HTMLParser
 
 import pytest

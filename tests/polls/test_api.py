@@ -249,3 +249,12 @@ def test_concurrent_votes_never_count_twice(app, new_poll, make_member, api_head
     assert db.session.scalar(sa.select(sa.func.count()).select_from(BallotChoice)) == len(members)
     body = app.test_client().get(f"/api/v1/polls/{poll['id']}").get_json()
     assert body["total_voters"] == len(members) and sum(o["votes"] for o in body["options"]) == len(members)
+
+
+@pytest.mark.parametrize("kind, results, field", [("ranked", "always", "kind"), ("single", "never", "results")])
+def test_service_refuses_unknown_kind_or_visibility_with_field_errors(app, thread, owner, kind, results, field):
+    from app.core.errors import InvalidInput
+    from app.polls.services import create_poll
+    with pytest.raises(InvalidInput) as error:
+        create_poll(owner, thread.id, "Which time of day is worst?", kind, ["A", "B"], results=results)
+    assert list(error.value.errors) == [field]

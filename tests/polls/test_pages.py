@@ -224,7 +224,7 @@ class TestHiddenResults:
         cast(voter, poll, "Afternoon")
         pages.sign_in(voter)
         page = section(html_of(client.get(f"/threads/{thread.id}")), poll)
-        assert f"Results appear when the poll closes on <time" in page and closes.strftime("%-d %b %Y") in page
+        assert "Results appear when the poll closes on <time" in page and closes.strftime("%-d %b %Y") in page
         assert "Your vote: Afternoon." in page and results_text(page) == {}
 
     def test_experience_poll_counts_down_to_the_minimum_then_shows_results(self, app, client, pages, thread,
