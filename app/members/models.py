@@ -82,6 +82,5 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
-    last_used_at: Mapped[datetime | None]
 
     member = relationship("Member", back_populates="tokens")
