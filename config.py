@@ -104,6 +104,10 @@ class TestingConfig(Config):
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     ARGON2_PARALLELISM = 1
+    # Pre-moderation is off unless a test turns it on, so forum and poll tests post straight away;
+    # the moderation tests set these back to the production defaults.
+    HOLD_FIRST_POSTS = 0
+    NEW_MEMBER_LINK_HOURS = 0
 
 
 CONFIGS = {

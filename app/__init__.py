@@ -57,14 +57,27 @@ def register_blueprints(app: Flask) -> None:
     from app.ops import api as ops_api
     from app.polls import api as polls_api
     from app.polls.views import bp as polls_bp
+    from app.experiences import api as experiences_api
+    from app.experiences.views import bp as experiences_bp
+    from app.stats import api as stats_api
+    from app.stats.views import bp as stats_bp
+    from app.moderation import api as moderation_api
+    from app.moderation.views import bp as moderation_bp
+    from app.notifications import api as notifications_api
+    from app.notifications.views import bp as notifications_bp
     from app.vocabulary import api as vocabulary_api
 
     app.register_blueprint(main_bp)
     app.register_blueprint(members_bp)
     app.register_blueprint(forum_bp)
     app.register_blueprint(polls_bp)
+    app.register_blueprint(experiences_bp)
+    app.register_blueprint(stats_bp)
+    app.register_blueprint(moderation_bp)
+    app.register_blueprint(notifications_bp)
     # The API takes bearer tokens, never the session cookie, so CSRF does not apply.
-    for module in (members_api, vocabulary_api, forum_api, polls_api, ops_api):
+    for module in (members_api, vocabulary_api, forum_api, polls_api, experiences_api, stats_api,
+                   moderation_api, notifications_api, ops_api):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp)
 

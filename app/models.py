@@ -3,3 +3,8 @@ from app.members.models import ApiToken, Member  # noqa: F401
 from app.vocabulary.models import SideEffect, Tag, TagSynonym  # noqa: F401
 from app.forum.models import Post, PostRevision, Thread, thread_tags  # noqa: F401
 from app.polls.models import Ballot, BallotChoice, Poll, PollOption  # noqa: F401
+from app.experiences.models import (  # noqa: F401
+    ExperienceReport, ExperienceRevision, ExperienceSideEffect, experience_symptoms)
+from app.stats.models import StatsRelease, TreatmentStats  # noqa: F401
+from app.moderation.models import AuditEntry, Flag, QueueItem, WatchedWord  # noqa: F401
+from app.notifications.models import Notification  # noqa: F401

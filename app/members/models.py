@@ -39,6 +39,9 @@ class Member(UserMixin, db.Model):
     )
     suspended_until: Mapped[datetime | None]
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Whether this member's experience-poll ballots may count in community statistics.
+    # Experience reports carry their own choice (ExperienceReport.share_in_stats).
+    stats_consent: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
     tokens = relationship("ApiToken", back_populates="member", lazy="write_only",
                           cascade="all, delete-orphan", passive_deletes=True)

@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("experiences", __name__)

@@ -1,0 +1,40 @@
+"""Who may moderate whom. Declared here once, used by the moderation services, pages and API."""
+from app.core.errors import NotAllowed, NotAuthenticated
+from app.members.models import ROLE_RANK, Member
+
+
+def require_moderator(member: Member | None) -> Member:
+    """Moderators and admins, and only while their account is in good standing."""
+    if member is None:
+        raise NotAuthenticated("Please sign in first.")
+    if not member.is_moderator or not member.can_sign_in:
+        raise NotAllowed("Only moderators can do that.")
+    return member
+
+
+def require_admin(member: Member | None) -> Member:
+    member = require_moderator(member)
+    if not member.is_admin:
+        raise NotAllowed("Only admins can do that.")
+    return member
+
+
+def may_act_on(actor: Member, target: Member | None) -> bool:
+    """A moderator acts on members; an admin also on moderators and other admins; nobody on themselves.
+
+    A post or thread whose author has gone (target None) may be acted on by any moderator.
+    """
+    if target is None:
+        return actor.is_moderator
+    if target.id == actor.id:
+        return False
+    if actor.is_admin:
+        return True
+    return actor.is_moderator and ROLE_RANK[actor.role] > ROLE_RANK[target.role]
+
+
+def require_may_act_on(actor: Member, target: Member | None) -> None:
+    if not may_act_on(actor, target):
+        if target is not None and target.id == actor.id:
+            raise NotAllowed("Another moderator has to act on your own account or posts.")
+        raise NotAllowed(f"A {actor.role.value} cannot act on a {target.role.value}.")
