@@ -61,8 +61,12 @@ def register_blueprints(app: Flask) -> None:
     from app.experiences.views import bp as experiences_bp
     from app.stats import api as stats_api
     from app.stats.views import bp as stats_bp
+    from app.moderation import actions_api as moderation_actions_api
     from app.moderation import api as moderation_api
+    from app.moderation import words_api as moderation_words_api
+    from app.moderation.actions_views import bp as moderation_actions_bp
     from app.moderation.views import bp as moderation_bp
+    from app.moderation.words_views import bp as moderation_words_bp
     from app.notifications import api as notifications_api
     from app.notifications.views import bp as notifications_bp
     from app.vocabulary import api as vocabulary_api
@@ -74,10 +78,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(experiences_bp)
     app.register_blueprint(stats_bp)
     app.register_blueprint(moderation_bp)
+    app.register_blueprint(moderation_words_bp)
+    app.register_blueprint(moderation_actions_bp)
     app.register_blueprint(notifications_bp)
     # The API takes bearer tokens, never the session cookie, so CSRF does not apply.
     for module in (members_api, vocabulary_api, forum_api, polls_api, experiences_api, stats_api,
-                   moderation_api, notifications_api, ops_api):
+                   moderation_api, moderation_words_api, moderation_actions_api, notifications_api, ops_api):
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp)
 

@@ -260,19 +260,29 @@ def edit_post(editor: Member | None, post_id: int, body: str) -> Post:
     editor = require_active(editor)
     post = get_post(post_id, editor)
     require_manager(post.author_id, editor)
-    if post.status in (PostStatus.deleted, PostStatus.removed):
-        raise Conflict("A deleted post cannot be edited.")
     if post.thread.locked and not editor.is_moderator:
         raise Conflict("This thread is locked, so its posts cannot be edited.")
-    body = _checked_body(body)
-    if body != post.body_source:
-        post.body_source = body
-        post.body_html = render_markdown(body, _known_handles)
-        post.edited_at = utcnow()
-        db.session.add(PostRevision(post=post, editor=editor, body_source=body, body_html=post.body_html))
+    if apply_edit(editor, post, body):
         db.session.commit()
     _mark_readable([post], editor)
     return post
+
+
+def apply_edit(editor: Member, post: Post, body: str) -> bool:
+    """Checks and applies a new body, keeping a revision; True if it changed. The caller commits.
+
+    Permission checks are the caller's: the author's edit and a moderator's edit differ.
+    """
+    if post.status in (PostStatus.deleted, PostStatus.removed):
+        raise Conflict("A deleted post cannot be edited.")
+    body = _checked_body(body)
+    if body == post.body_source:
+        return False
+    post.body_source = body
+    post.body_html = render_markdown(body, _known_handles)
+    post.edited_at = utcnow()
+    db.session.add(PostRevision(post=post, editor=editor, body_source=body, body_html=post.body_html))
+    return True
 
 
 def delete_post(actor: Member | None, post_id: int) -> None:
@@ -283,14 +293,29 @@ def delete_post(actor: Member | None, post_id: int) -> None:
     require_manager(post.author_id, actor)
     if post.status == PostStatus.deleted:
         return
-    was_counted = post.status == PostStatus.published and not post.is_opening
-    post.status = PostStatus.deleted
-    if post.is_opening:
-        post.thread.status = PostStatus.deleted
-    if was_counted:
-        db.session.execute(sa.update(Thread).where(Thread.id == post.thread_id)
-                           .values(reply_count=Thread.reply_count - 1))
+    set_post_status(post, PostStatus.deleted)
     db.session.commit()
+
+
+def set_post_status(post: Post, status: PostStatus) -> None:
+    """Moves a post to a status, keeping its thread's status and reply count in step. The caller commits.
+
+    The thread mirrors its opening post; `reply_count` counts published replies only.
+    """
+    if post.status == status:
+        return
+    was_counted = post.status == PostStatus.published and not post.is_opening
+    now_counted = status == PostStatus.published and not post.is_opening
+    post.status = status
+    if post.is_opening:
+        post.thread.status = status
+    change = int(now_counted) - int(was_counted)
+    if change:
+        values = {"reply_count": Thread.reply_count + change}
+        if change > 0:
+            values["last_activity_at"] = sa.case((Thread.last_activity_at < post.created_at, post.created_at),
+                                                 else_=Thread.last_activity_at)
+        db.session.execute(sa.update(Thread).where(Thread.id == post.thread_id).values(**values))
 
 
 def update_thread(actor: Member | None, thread_id: int, title: str | None = None,
@@ -298,6 +323,13 @@ def update_thread(actor: Member | None, thread_id: int, title: str | None = None
     actor = require_active(actor)
     thread = get_thread(thread_id, actor)
     require_manager(thread.author_id, actor)
+    apply_thread_update(thread, title, tag_refs)
+    db.session.commit()
+    return thread
+
+
+def apply_thread_update(thread: Thread, title: str | None = None, tag_refs: list[str] | None = None) -> bool:
+    """Checks every field, then applies the title and tags; True if anything changed. The caller commits."""
     errors: dict = {}
     if title is not None:
         title = title.strip()
@@ -311,12 +343,12 @@ def update_thread(actor: Member | None, thread_id: int, title: str | None = None
             errors.update(error.errors)
     if errors:
         raise InvalidInput(errors)
-    if title is not None:
-        thread.title = title
-    if tags is not None:
-        thread.tags = tags
-    db.session.commit()
-    return thread
+    changed = False
+    if title is not None and title != thread.title:
+        thread.title, changed = title, True
+    if tags is not None and {t.id for t in tags} != {t.id for t in thread.tags}:
+        thread.tags, changed = tags, True
+    return changed
 
 
 def opening_post(thread: Thread) -> Post | None:

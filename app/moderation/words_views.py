@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("moderation_words", __name__)
