@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: setup db run test test-postgres bench clean
+.PHONY: setup db run test test-postgres bench bench-stats clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,9 @@ test-postgres: setup
 
 bench: setup
 	$(BIN)/python -m bench.forum
+
+bench-stats: setup
+	$(BIN)/python -m bench.stats
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -1,3 +1,96 @@
-from flask import Blueprint
+"""Statistics pages: the treatments of the latest release, one treatment, and the transparency page.
+
+Every page reads a stored release only (app.stats.services); nothing here counts members' answers.
+"""
+import math
+
+from flask import Blueprint, render_template, request
+
+from app.core.errors import NotFound
+from app.polls.models import EFFECT_LABELS
+from app.stats import services
+from app.stats.models import StatsRelease, TreatmentStats
+from app.vocabulary.models import Tag, TagKind
 
 bp = Blueprint("stats", __name__)
+
+# In the order the sort links show them; the first is the default.
+SORTS = {
+    "lower_bound": "Most likely to help",
+    "members": "Most members",
+    "name": "Name",
+}
+
+
+def _treatment_tag(ref: str) -> Tag:
+    tag = services.treatment_by_ref(ref)
+    if tag is None or tag.kind != TagKind.treatment:
+        raise NotFound(f"There is no treatment called {ref!r}. The statistics page lists every treatment.")
+    return tag
+
+
+@bp.route("/stats")
+def index():
+    sort = request.args.get("sort") if request.args.get("sort") in SORTS else "lower_bound"
+    release = services.latest_release()
+    rows = services.release_treatments(release, sort) if release else []
+    return render_template("stats/index.html", release=release, sort=sort, sorts=SORTS,
+                           published=[row for row in rows if not row.suppressed],
+                           suppressed=[row for row in rows if row.suppressed])
+
+
+@bp.route("/stats/about")
+def about():
+    releases = services.list_releases()
+    return render_template("stats/about.html", releases=releases, latest=releases[0] if releases else None,
+                           total_epsilon=sum(r.epsilon for r in releases))
+
+
+@bp.route("/stats/<treatment>")
+def treatment(treatment: str):
+    release = services.latest_release()
+    stats = None
+    if release is not None:
+        try:
+            stats = services.release_treatment(release, treatment)
+        except NotFound:
+            # An unknown name is a 404; a known treatment that this release does not list gets a page saying so.
+            pass
+    if stats is not None:
+        name, slug = stats.treatment_name, stats.treatment_slug
+    else:
+        tag = _treatment_tag(treatment)
+        name, slug = tag.name, tag.slug
+    return render_template("stats/treatment.html", release=release, stats=stats, name=name, slug=slug,
+                           effects=[(effect.value, label) for effect, label in EFFECT_LABELS.items()])
+
+
+# --- helpers for templates -----------------------------------------------------------
+
+@bp.app_template_global()
+def treatment_stats_summary(tag: Tag) -> dict | None:
+    """The latest release and the tag's numbers in it, for the tag page: two queries, none for other kinds.
+
+    Loading every row of the release keeps to the read functions; a release has one row per treatment.
+    """
+    if tag.kind != TagKind.treatment:
+        return None
+    release: StatsRelease | None = services.latest_release()
+    if release is None:
+        return {"release": None, "stats": None}
+    rows: list[TreatmentStats] = services.release_treatments(release, "name")
+    return {"release": release, "stats": next((row for row in rows if row.treatment_id == tag.id), None)}
+
+
+@bp.app_template_filter("share_percent")
+def share_percent(share: float | None) -> str:
+    """0.625 → "63%": halves round up, as people expect, not to the even neighbour."""
+    if share is None:
+        return ""
+    return f"{math.floor(round(share * 100, 6) + 0.5)}%"
+
+
+@bp.app_template_filter("epsilon")
+def epsilon_text(value: float) -> str:
+    """1.0 → "1", 0.25 → "0.25": the budget as an admin typed it."""
+    return f"{value:g}"

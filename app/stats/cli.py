@@ -1,0 +1,62 @@
+"""`flask stats release`: publish a statistics release, by hand or from a schedule."""
+import re
+import time
+from datetime import timedelta
+
+import click
+from flask.cli import AppGroup
+
+from app.core.db import utcnow
+from app.core.errors import DomainError
+from app.stats import services
+
+stats_cli = AppGroup("stats", help="Anonymized statistics releases.")
+
+UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+class Age(click.ParamType):
+    """An age such as 30m, 12h, 7d or 2w."""
+    name = "age"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, timedelta):
+            return value
+        match = re.fullmatch(r"\s*(\d+)\s*([mhdw])\s*", str(value).lower())
+        if not match:
+            self.fail(f"{value!r} is not an age such as 30m, 12h, 7d or 2w.", param, ctx)
+        return timedelta(**{UNITS[match.group(2)]: int(match.group(1))})
+
+
+def _age(delta: timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    return f"{hours / 24:.1f} days" if hours >= 48 else f"{hours:.1f} hours"
+
+
+@stats_cli.command("release")
+@click.option("--epsilon", type=float, default=None,
+              help="Privacy budget for this release; default STATS_EPSILON; 0 publishes exact counts.")
+@click.option("--if-older-than", "older_than", type=Age(), default=None, metavar="AGE",
+              help="Publish only when the latest release is older than AGE (30m, 12h, 7d, 2w), so a frequent "
+                   "timer can publish weekly.")
+def release_command(epsilon, older_than):
+    """Compute and store a new statistics release."""
+    latest = services.latest_release()
+    if older_than is not None and latest is not None and utcnow() - latest.created_at < older_than:
+        click.echo(f"Release {latest.id} is {_age(utcnow() - latest.created_at)} old, younger than "
+                   f"{_age(older_than)}: no new release.")
+        return
+    started = time.perf_counter()
+
+    def step(name: str) -> None:
+        click.echo(f"  {time.perf_counter() - started:6.2f} s  {name}", err=True)
+
+    try:
+        release = services.publish_release(None, epsilon, progress=step)
+    except DomainError as error:
+        for field, messages in (error.errors or {"error": [error.detail]}).items():
+            click.echo(f"{field}: {' '.join(messages)}", err=True)
+        raise SystemExit(2)
+    click.echo(f"Release {release.id}: {release.treatments_published} treatments published, "
+               f"{release.treatments_suppressed} suppressed, ε={release.epsilon:g}, "
+               f"{time.perf_counter() - started:.2f} s")

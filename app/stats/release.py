@@ -1,0 +1,217 @@
+"""Computing a statistics release: SQL aggregation, then noise, suppression and shares.
+
+The database does the counting. One statement picks each member's latest
+statement per treatment (ROW_NUMBER over a UNION ALL of experience reports
+and experience-poll ballots) and groups the result into effect, side-effect
+and symptom counts; Python only sees one row per treatment and cell.
+
+Rules (PRODUCT.md, privacy model):
+- the latest statement per (member, treatment) wins, a report over a ballot
+  at the same instant;
+- consent is applied after picking it: a report not shared, or a ballot of a
+  member without statistics consent, withdraws the member from that treatment
+  rather than falling back to an older statement;
+- only active members count (suspended ones are left out while their status
+  says suspended, deleted ones always);
+- ballots in polls whose thread was removed or hidden are not statements;
+- side effects and symptoms come from winning reports only, at most three of
+  each per report (most severe side effects first, then by id).
+"""
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from app.experiences.models import ExperienceReport, ExperienceSideEffect, Severity, experience_symptoms
+from app.extensions import db
+from app.forum.models import PostStatus, Thread
+from app.members.models import Member, MemberStatus
+from app.polls.models import Ballot, BallotChoice, Effect, Poll, PollKind, PollOption
+from app.stats import privacy
+from app.vocabulary.models import SideEffect, Tag, TagKind
+
+REMOVED_THREAD_STATUSES = (PostStatus.removed, PostStatus.hidden)
+HELPED = (Effect.major, Effect.moderate, Effect.slight)
+RATED = HELPED + (Effect.none, Effect.worse)  # cant_tell is left out of shares
+SORT_MEMORY = "64MB"
+
+
+@dataclass
+class Tally:
+    """True counts for one treatment: never stored, never shown."""
+    treatment_id: int
+    effects: dict[Effect, int] = field(default_factory=dict)
+    side_effects: dict[int, int] = field(default_factory=dict)
+    symptoms: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def members(self) -> int:
+        return sum(self.effects.values())
+
+
+def _counted_statements():
+    """Each counted member's winning statement per treatment, as a CTE."""
+    # Status belongs to the member, so filtering it before ranking changes nothing but the work.
+    reports = (
+        sa.select(ExperienceReport.member_id, ExperienceReport.treatment_id,
+                  ExperienceReport.updated_at.label("stated_at"), sa.literal(0).label("source"),
+                  ExperienceReport.id.label("statement_id"), ExperienceReport.effect.label("effect"),
+                  ExperienceReport.share_in_stats.label("consented"))
+        .join(Member, Member.id == ExperienceReport.member_id)
+        .where(Member.status == MemberStatus.active))
+    ballots = (
+        sa.select(Ballot.member_id, Poll.treatment_id, Ballot.updated_at, sa.literal(1), Ballot.id,
+                  PollOption.effect, Member.stats_consent)
+        .join(Poll, Poll.id == Ballot.poll_id)
+        .join(Thread, Thread.id == Poll.thread_id)
+        .join(BallotChoice, BallotChoice.ballot_id == Ballot.id)
+        .join(PollOption, PollOption.id == BallotChoice.option_id)
+        .join(Member, Member.id == Ballot.member_id)
+        .where(Member.status == MemberStatus.active, Poll.kind == PollKind.experience,
+               Poll.treatment_id.is_not(None), PollOption.effect.is_not(None),
+               Thread.status.not_in(REMOVED_THREAD_STATUSES)))
+    statements = sa.union_all(reports, ballots).subquery("statements")
+    ranked = sa.select(statements, sa.func.row_number().over(
+        partition_by=(statements.c.member_id, statements.c.treatment_id),
+        order_by=(statements.c.stated_at.desc(), statements.c.source, statements.c.statement_id.desc()),
+    ).label("recency")).subquery("ranked")
+    return (sa.select(ranked.c.treatment_id, ranked.c.source, ranked.c.statement_id, ranked.c.effect)
+            .where(ranked.c.recency == 1, ranked.c.consented == sa.true())
+            .cte("counted"))
+
+
+def _first_of_each_report(counted, table, item_id, order_by, limit: int):
+    """(treatment, item) pairs from winning reports, at most `limit` items per report."""
+    ranked = sa.select(table.c.report_id, item_id.label("item_id"), sa.func.row_number().over(
+        partition_by=table.c.report_id, order_by=order_by).label("position")).subquery()
+    return (sa.select(counted.c.treatment_id, ranked.c.item_id)
+            .join(counted, sa.and_(counted.c.statement_id == ranked.c.report_id, counted.c.source == 0))
+            .where(ranked.c.position <= limit)).subquery()
+
+
+def tally_statements() -> list[Tally]:
+    """All counts of a release in one SQL statement, grouped in the database.
+
+    Side effects and symptoms are ranked within each report first, then joined
+    to the winning reports: PostgreSQL then merges two sorted streams instead of
+    probing an index once per report.
+    """
+    counted = _counted_statements()
+    severity_first = sa.case((ExperienceSideEffect.severity == Severity.severe, 0),
+                             (ExperienceSideEffect.severity == Severity.moderate, 1), else_=2)
+    side_effects = _first_of_each_report(
+        counted, ExperienceSideEffect.__table__, ExperienceSideEffect.side_effect_id,
+        (severity_first, ExperienceSideEffect.side_effect_id), privacy.MAX_SIDE_EFFECTS)
+    symptoms = _first_of_each_report(
+        counted, experience_symptoms, experience_symptoms.c.tag_id,
+        (experience_symptoms.c.tag_id,), privacy.MAX_SYMPTOMS)
+    no_item = sa.cast(sa.null(), sa.Integer)
+    query = sa.union_all(
+        sa.select(sa.literal("effect").label("dimension"), counted.c.treatment_id,
+                  sa.cast(counted.c.effect, sa.String(20)).label("effect"), no_item.label("item_id"),
+                  sa.func.count().label("n"))
+        .group_by(counted.c.treatment_id, counted.c.effect),
+        sa.select(sa.literal("side_effect"), side_effects.c.treatment_id, sa.cast(sa.null(), sa.String(20)),
+                  side_effects.c.item_id, sa.func.count())
+        .group_by(side_effects.c.treatment_id, side_effects.c.item_id),
+        sa.select(sa.literal("symptom"), symptoms.c.treatment_id, sa.cast(sa.null(), sa.String(20)),
+                  symptoms.c.item_id, sa.func.count())
+        .group_by(symptoms.c.treatment_id, symptoms.c.item_id),
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        # The window sorts every statement; PostgreSQL's default 4 MB would spill them to disk.
+        # LOCAL: the setting ends with the release's transaction.
+        db.session.execute(sa.text(f"SET LOCAL work_mem = '{SORT_MEMORY}'"))
+    tallies: dict[int, Tally] = {}
+    for dimension, treatment_id, effect, item_id, n in db.session.execute(query):
+        tally = tallies.setdefault(treatment_id, Tally(treatment_id))
+        if dimension == "effect":
+            tally.effects[Effect(effect)] = n
+        elif dimension == "side_effect":
+            tally.side_effects[item_id] = n
+        else:
+            tally.symptoms[item_id] = n
+    return [t for t in tallies.values() if t.members > 0]
+
+
+@dataclass
+class Vocabulary:
+    """Names at release time: treatments counted, and every side effect and symptom that could be."""
+    treatments: dict[int, Tag]
+    side_effects: list[SideEffect]
+    symptoms: list[Tag]
+
+
+def load_vocabulary(treatment_ids: list[int]) -> Vocabulary:
+    tags = list(db.session.scalars(sa.select(Tag).where(
+        sa.or_(Tag.id.in_(treatment_ids), Tag.kind == TagKind.symptom)).order_by(Tag.id)))
+    side_effects = list(db.session.scalars(sa.select(SideEffect).order_by(SideEffect.id)))
+    return Vocabulary({t.id: t for t in tags if t.id in set(treatment_ids)}, side_effects,
+                      [t for t in tags if t.kind == TagKind.symptom])
+
+
+def build_treatment_stats(tallies: list[Tally], vocabulary: Vocabulary, plan: privacy.NoisePlan,
+                          min_members: int, min_cell: int) -> list[dict]:
+    """Noise every cell, clamp, suppress and derive shares: one `treatment_stats` row per treatment.
+
+    Every cell of the domain is noised, zeros included: a side effect nobody
+    reported must be about as likely to appear as one a single member reported.
+    Side effects and symptoms are listed only from the noise floor up (see
+    privacy.FALSE_ITEM_CHANCE), so noise alone rarely puts one on the list.
+    """
+    tallies = sorted(tallies, key=lambda t: t.treatment_id)
+    effects = _noised(tallies, lambda t: [t.effects.get(e, 0) for e in Effect], plan.effect_scale)
+    side_effects = _noised(tallies, lambda t: [t.side_effects.get(s.id, 0) for s in vocabulary.side_effects],
+                           plan.side_effect_scale)
+    symptoms = _noised(tallies, lambda t: [t.symptoms.get(s.id, 0) for s in vocabulary.symptoms],
+                       plan.symptom_scale)
+    rows = []
+    for tally, cells, side_counts, symptom_counts in zip(tallies, effects, side_effects, symptoms):
+        tag = vocabulary.treatments[tally.treatment_id]
+        row = {"treatment_id": tag.id, "treatment_slug": tag.slug, "treatment_name": tag.name, **SUPPRESSED}
+        counts = dict(zip(Effect, (privacy.clamp(c) for c in cells)))
+        members = sum(counts.values())
+        # The true count keeps noise from lifting a tiny group over the line; the noisy one keeps a
+        # group whose published size reads as under the minimum from being shown.
+        if tally.members >= min_members and members >= min_members:
+            row.update(_published(counts, members, min_cell))
+            row["side_effects"] = _items(vocabulary.side_effects, side_counts, members,
+                                         max(min_cell, plan.side_effect_floor))
+            row["symptoms"] = _items(vocabulary.symptoms, symptom_counts, members, max(min_cell, plan.symptom_floor))
+        rows.append(row)
+    return rows
+
+
+SUPPRESSED = {"suppressed": True, "members": None, "helped_share": None, "ci_low": None, "ci_high": None,
+              "side_effects": [], "symptoms": [], **{f"effect_{e.value}": None for e in Effect}}
+
+
+def _noised(tallies: list[Tally], cells, scale: float | None) -> list[list[int]]:
+    """One draw for all treatments' cells together, split back per treatment."""
+    vectors = [cells(t) for t in tallies]
+    flat = privacy.noisy_counts([c for vector in vectors for c in vector], scale)
+    width = len(vectors[0]) if vectors else 0
+    return [flat[i * width:(i + 1) * width] for i in range(len(vectors))]
+
+
+def _items(names, noisy, members: int, min_cell: int) -> list[dict]:
+    items = []
+    for item, count in zip(names, noisy):
+        count = privacy.clamp(count, 0, members)
+        if count >= min_cell:
+            items.append({"slug": item.slug, "name": item.name, "count": count,
+                          "share": round(count / members, 4)})
+    return sorted(items, key=lambda i: (-i["count"], i["name"]))
+
+
+def _published(counts: dict[Effect, int], members: int, min_cell: int) -> dict:
+    row = {"suppressed": False, "members": members,
+           **{f"effect_{e.value}": count if count >= min_cell else None for e, count in counts.items()}}
+    # Shares use every noisy cell, those shown as "<5" included: hiding a small "worse" cell must
+    # not flatter a treatment. The noise, not the hiding, is what protects members.
+    helped = sum(counts[e] for e in HELPED)
+    rated = sum(counts[e] for e in RATED)
+    interval = privacy.wilson_interval(helped, rated)
+    if interval is not None:
+        row["helped_share"] = round(helped / rated, 4)
+        row["ci_low"], row["ci_high"] = round(interval[0], 4), round(interval[1], 4)
+    return row
