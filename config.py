@@ -67,6 +67,9 @@ class Config:
     HOLD_FIRST_POSTS = env_int("HOLD_FIRST_POSTS", 1)
     FLAG_HIDE_THRESHOLD = env_int("FLAG_HIDE_THRESHOLD", 3)
     NEW_MEMBER_LINK_HOURS = env_int("NEW_MEMBER_LINK_HOURS", 24)
+    # Shown to the author of a post with crisis words; a blank line (or "\n\n") starts a paragraph.
+    # Unset, the text shipped in app/moderation/data.py (read there, as config must not import the app).
+    CRISIS_SUPPORT_TEXT = env_str("CRISIS_SUPPORT_TEXT")
     # Polls and statistics (PRODUCT.md, privacy model).
     POLL_MIN_VOTERS = env_int("POLL_MIN_VOTERS", 5)
     STATS_MIN_MEMBERS = env_int("STATS_MIN_MEMBERS", 10)

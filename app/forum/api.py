@@ -2,9 +2,9 @@ from flask_smorest import Blueprint
 
 from app.core.pagination import PageArgs
 from app.forum import services
-from app.forum.schemas import (PostEditSchema, PostListSchema, PostSchema, ReplySchema, RevisionListSchema,
-                               ThreadCreateSchema, ThreadDetailSchema, ThreadListSchema, ThreadQuerySchema,
-                               ThreadUpdateSchema)
+from app.forum.schemas import (PostEditSchema, PostListSchema, ReplySchema, RevisionListSchema,
+                               StartedThreadSchema, ThreadCreateSchema, ThreadDetailSchema, ThreadListSchema,
+                               ThreadQuerySchema, ThreadUpdateSchema, WrittenPostSchema)
 from app.polls import services as poll_services
 from app.members.auth import current_api_member, token_required, write_limit
 from app.vocabulary.services import resolve_tags
@@ -33,10 +33,11 @@ def list_threads(args):
 @token_required
 @write_limit()
 @blp.arguments(ThreadCreateSchema)
-@blp.response(201, ThreadDetailSchema)
+@blp.response(201, StartedThreadSchema)
 def start_thread(data):
-    """Start a thread with its opening post"""
-    return _detail(services.start_thread(current_api_member(), data["title"], data["body"], data["tags"]))
+    """Start a thread with its opening post (`status` pending_review while a moderator looks at it)"""
+    return _detail(services.start_thread(current_api_member(), data["title"], data["body"], data["tags"],
+                                         data["confirm_personal_details"]))
 
 
 @blp.route("/threads/<int:thread_id>", methods=["GET"])
@@ -73,20 +74,21 @@ def list_posts(args, thread_id):
 @token_required
 @write_limit()
 @blp.arguments(ReplySchema)
-@blp.response(201, PostSchema)
+@blp.response(201, WrittenPostSchema)
 def reply(data, thread_id):
     """Reply to the opening post, or to any post with parent_id (409 if the thread is locked)"""
-    return services.reply(current_api_member(), thread_id, data["body"], data["parent_id"])
+    return services.reply(current_api_member(), thread_id, data["body"], data["parent_id"],
+                          data["confirm_personal_details"])
 
 
 @blp.route("/posts/<int:post_id>", methods=["PATCH"])
 @token_required
 @write_limit()
 @blp.arguments(PostEditSchema)
-@blp.response(200, PostSchema)
+@blp.response(200, WrittenPostSchema)
 def edit_post(data, post_id):
     """Edit a post (author or moderator); the earlier version is kept"""
-    return services.edit_post(current_api_member(), post_id, data["body"])
+    return services.edit_post(current_api_member(), post_id, data["body"], data["confirm_personal_details"])
 
 
 @blp.route("/posts/<int:post_id>", methods=["DELETE"])

@@ -12,6 +12,18 @@ TAGS_RULE = validate.Length(1, 8, error="Choose 1 to 8 tags.")
 BODY_RULE = validate.Length(min=1, error="Write something first.")
 
 
+def _confirm_personal_details():
+    return ma.fields.Boolean(load_default=False, metadata={
+        "description": "Publish even though the body seems to hold an email address or phone number; "
+                       "without it such a post is refused with a 422 naming this field"})
+
+
+def _support():
+    return ma.fields.Function(lambda obj: getattr(obj, "support", None), metadata={
+        "type": "string", "nullable": True,
+        "description": "Crisis support information for the author, when the post holds crisis words"})
+
+
 class AuthorSchema(ma.Schema):
     handle = ma.fields.String()
 
@@ -28,6 +40,7 @@ class ThreadCreateSchema(StrictSchema):
     body = ma.fields.String(required=True, validate=BODY_RULE, metadata={"description": "Markdown"})
     tags = ma.fields.List(ma.fields.String(), required=True, validate=TAGS_RULE,
                           metadata={"description": "Slugs, names or synonyms, any case"})
+    confirm_personal_details = _confirm_personal_details()
 
 
 class ThreadUpdateSchema(StrictSchema):
@@ -39,10 +52,12 @@ class ReplySchema(StrictSchema):
     body = ma.fields.String(required=True, validate=BODY_RULE, metadata={"description": "Markdown"})
     parent_id = ma.fields.Integer(allow_none=True, load_default=None,
                                   metadata={"description": "The post answered; the opening post when left out"})
+    confirm_personal_details = _confirm_personal_details()
 
 
 class PostEditSchema(StrictSchema):
     body = ma.fields.String(required=True, validate=BODY_RULE)
+    confirm_personal_details = _confirm_personal_details()
 
 
 class PostSchema(ma.Schema):
@@ -56,6 +71,11 @@ class PostSchema(ma.Schema):
     created_at = UTCDateTime()
     edited_at = UTCDateTime(allow_none=True)
     status = ma.fields.Enum(PostStatus, by_value=True)
+
+
+class WrittenPostSchema(PostSchema):
+    """A post as its author gets it back after writing it."""
+    support = _support()
 
 
 class PostListSchema(ListSchema):
@@ -80,6 +100,11 @@ class ThreadDetailSchema(ThreadSummarySchema):
     posts = ma.fields.List(ma.fields.Nested(PostSchema), attribute="first_posts")
     next_cursor = ma.fields.String(allow_none=True)
     polls = ma.fields.List(ma.fields.Nested(PollSchema))
+
+
+class StartedThreadSchema(ThreadDetailSchema):
+    """A thread as its author gets it back after starting it."""
+    support = _support()
 
 
 class ThreadListSchema(ListSchema):

@@ -13,6 +13,7 @@ from app.core.pagination import Page, decode_cursor, page_of
 from app.extensions import db
 from app.forum.models import Post, PostRevision, PostStatus, Thread, path_segment, thread_tags
 from app.members.models import Member, MemberStatus
+from app.moderation import screening
 from app.vocabulary.models import Tag
 from app.vocabulary.services import resolve_tags
 
@@ -180,6 +181,15 @@ def _checked_body(body: str) -> str:
     return body
 
 
+def _screened(body: str, confirm_personal_details: bool, earlier: str | None = None) -> screening.Screening:
+    """Watched words and personal details; a block word, or details the author has not confirmed, refuse it."""
+    found = screening.screen_text(body, earlier)
+    errors = screening.refusals(found, confirm_personal_details)
+    if errors:
+        raise InvalidInput(errors)
+    return found
+
+
 def _checked_tags(refs: list[str]) -> list[Tag]:
     tags = resolve_tags(refs)
     if not tags:
@@ -197,24 +207,26 @@ def _collect(errors: dict, check, value):
         return None
 
 
-def initial_status(author: Member, body: str) -> PostStatus:
-    """New posts are published at once; pre-moderation decides otherwise."""
-    return PostStatus.published
+def _new_post(thread: Thread, author: Member, body: str, parent: Post | None, found: screening.Screening) -> Post:
+    """The post, published or held by pre-moderation, with its queue item and notification if any.
 
-
-def _new_post(thread: Thread, author: Member, body: str, parent: Post | None) -> Post:
+    Sets `support` on the post: the crisis support text when it holds crisis words, else None.
+    """
     html = render_markdown(body, _known_handles)
+    verdict = screening.premoderate(author, found, html)
     post = Post(thread=thread, author=author, parent_id=parent.id if parent else None,
                 depth=parent.depth + 1 if parent else 0, body_source=body, body_html=html,
-                status=initial_status(author, body))
+                status=verdict.status)
     db.session.add(post)
     db.session.flush()
     post.path = (parent.path if parent else "") + path_segment(post.id)
     db.session.add(PostRevision(post=post, editor=author, body_source=body, body_html=html))
+    screening.record_verdict(post, verdict)
     return post
 
 
-def start_thread(author: Member | None, title: str, body: str, tag_refs: list[str]) -> Thread:
+def start_thread(author: Member | None, title: str, body: str, tag_refs: list[str],
+                 confirm_personal_details: bool = False) -> Thread:
     author = require_active(author)
     errors: dict = {}
     title = (title or "").strip()
@@ -222,18 +234,20 @@ def start_thread(author: Member | None, title: str, body: str, tag_refs: list[st
         errors["title"] = ["Use 5 to 150 characters."]
     # Every check runs, so the author sees all that needs fixing at once.
     body, tags = _collect(errors, _checked_body, body), _collect(errors, _checked_tags, tag_refs)
+    found = _collect(errors, lambda text: _screened(text, confirm_personal_details), body) if body else None
     if errors:
         raise InvalidInput(errors)
     now = utcnow()
     thread = Thread(title=title, author=author, tags=tags, created_at=now, last_activity_at=now)
     db.session.add(thread)
-    opening = _new_post(thread, author, body, parent=None)
-    thread.status = opening.status
+    opening = _new_post(thread, author, body, None, found)
+    thread.status, thread.support = opening.status, opening.support
     db.session.commit()
     return thread
 
 
-def reply(author: Member | None, thread_id: int, body: str, parent_id: int | None = None) -> Post:
+def reply(author: Member | None, thread_id: int, body: str, parent_id: int | None = None,
+          confirm_personal_details: bool = False) -> Post:
     author = require_active(author)
     thread = get_thread(thread_id, author)
     body = _checked_body(body)
@@ -248,7 +262,7 @@ def reply(author: Member | None, thread_id: int, body: str, parent_id: int | Non
             raise InvalidInput({"parent_id": ["There is no such post in this thread."]})
     if parent.status in (PostStatus.deleted, PostStatus.removed):
         raise Conflict("That post was deleted, so it cannot take replies. Reply to the thread instead.")
-    post = _new_post(thread, author, body, parent)
+    post = _new_post(thread, author, body, parent, _screened(body, confirm_personal_details))
     if post.status == PostStatus.published:
         db.session.execute(sa.update(Thread).where(Thread.id == thread.id).values(
             reply_count=Thread.reply_count + 1, last_activity_at=post.created_at))
@@ -256,32 +270,61 @@ def reply(author: Member | None, thread_id: int, body: str, parent_id: int | Non
     return post
 
 
-def edit_post(editor: Member | None, post_id: int, body: str) -> Post:
+# What a moderator is told who tries to change someone else's post the author's way.
+MODERATORS_USE_API = ("Moderators edit or remove other members' posts with a reason: use "
+                      "PATCH /moderation/posts/{id} or POST /moderation/posts/{id}/remove.")
+
+
+def require_author(post: Post, member: Member, moderators_told: str = MODERATORS_USE_API) -> None:
+    """Editing and deleting a post are its author's own acts. A moderator changes someone else's post
+    through an audited moderator action, which takes a reason and tells the author why."""
+    if post.author_id == member.id:
+        return
+    if member.is_moderator:
+        raise NotAllowed(moderators_told.format(id=post.id))
+    raise NotAllowed("Only the author can edit or delete this post.")
+
+
+def edit_post(editor: Member | None, post_id: int, body: str, confirm_personal_details: bool = False) -> Post:
     editor = require_active(editor)
     post = get_post(post_id, editor)
-    require_manager(post.author_id, editor)
+    require_author(post, editor)
     if post.thread.locked and not editor.is_moderator:
         raise Conflict("This thread is locked, so its posts cannot be edited.")
-    if apply_edit(editor, post, body):
+    if apply_edit(editor, post, body, confirm_personal_details=confirm_personal_details):
         db.session.commit()
     _mark_readable([post], editor)
     return post
 
 
-def apply_edit(editor: Member, post: Post, body: str) -> bool:
+def apply_edit(editor: Member, post: Post, body: str, confirm_personal_details: bool = False) -> bool:
     """Checks and applies a new body, keeping a revision; True if it changed. The caller commits.
 
-    Permission checks are the caller's: the author's edit and a moderator's edit differ.
+    Permission checks are the caller's: the author's edit and a moderator's edit differ. Block words
+    refuse any edit; personal details, review words, links and crisis words count only when the edit
+    brings them. Sets `support` on the post as a new post does.
     """
     if post.status in (PostStatus.deleted, PostStatus.removed):
         raise Conflict("A deleted post cannot be edited.")
     body = _checked_body(body)
+    post.support = None
     if body == post.body_source:
         return False
+    found = _screened(body, confirm_personal_details, earlier=post.body_source)
+    earlier_html = post.body_html
     post.body_source = body
     post.body_html = render_markdown(body, _known_handles)
     post.edited_at = utcnow()
     db.session.add(PostRevision(post=post, editor=editor, body_source=body, body_html=post.body_html))
+    # The author's edit is screened like a new post, so a link or a review word added after approval
+    # still waits; a moderator's edit of someone else's post is itself moderation.
+    verdict = (screening.premoderate(editor, found, post.body_html, earlier_html)
+               if editor.id == post.author_id else screening.Verdict())
+    if verdict.holds and post.status == PostStatus.published:
+        set_post_status(post, PostStatus.pending_review)
+    elif verdict.holds:
+        verdict.holds = []  # already waiting, or hidden: a moderator looks at it anyway
+    screening.record_verdict(post, verdict, edited=True)
     return True
 
 
@@ -290,9 +333,11 @@ def delete_post(actor: Member | None, post_id: int) -> None:
     if actor is None:
         raise NotAllowed("Please sign in first.")
     post = get_post(post_id, actor)
-    require_manager(post.author_id, actor)
+    require_author(post, actor)
     if post.status == PostStatus.deleted:
         return
+    if post.status == PostStatus.removed:  # a moderator's removal stays on record, as removed
+        raise Conflict("A moderator has already removed this post, so its words are no longer shown.")
     set_post_status(post, PostStatus.deleted)
     db.session.commit()
 

@@ -1,5 +1,5 @@
 """Forum pages: tags, threads, the tree of posts, and the forms that change them."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from app.core.errors import Conflict, DomainError, NotFound
@@ -9,6 +9,7 @@ from app.forum.models import Post, PostStatus, Thread
 from app.forum.schemas import PostEditSchema, ReplySchema, ThreadCreateSchema, ThreadUpdateSchema
 from app.members.models import Member, MemberStatus
 from app.members.services import member_by_handle
+from app.moderation import screening
 from app.polls import services as poll_services
 from app.vocabulary.models import Tag, TagKind
 from app.vocabulary.services import list_tags
@@ -39,9 +40,12 @@ def sort_arg() -> str:
     return "new" if request.args.get("sort") == "new" else "active"
 
 
-def _managed_post(post_id: int) -> Post:
+def _own_post(post_id: int) -> Post:
+    """A post its author edits or deletes here; moderators act on others' posts with a reason."""
     post = services.get_post(post_id, viewer())
-    services.require_manager(post.author_id, viewer())
+    services.require_author(post, viewer(), moderators_told=(
+        "Moderators edit or remove other members' posts with a reason: use Edit as moderator or "
+        "Remove as moderator on the post."))
     return post
 
 
@@ -79,12 +83,32 @@ def _post_url(post: Post) -> str:
     return url_for("forum.thread", thread_id=post.thread_id, _anchor=f"post-{post.id}")
 
 
+def _landing(written: Post | Thread, thread_id: int, url: str) -> str:
+    """Where the author goes after writing; with crisis words, the thread page with the support box.
+
+    The box is remembered in the author's own session, so it is shown to them once and to nobody else.
+    """
+    if not getattr(written, "support", None):
+        return url
+    session["crisis_support"] = {"thread_id": thread_id, "post_url": url}
+    return url_for("forum.thread", thread_id=thread_id, _anchor="crisis-support")
+
+
+def _support_for(thread: Thread) -> dict | None:
+    if "crisis_support" not in session:  # popping a missing key would still rewrite every reader's cookie
+        return None
+    shown = session.pop("crisis_support")
+    if not shown or shown.get("thread_id") != thread.id:
+        return None
+    return {"text": screening.support_text(), "post_url": shown.get("post_url")}
+
+
 def _replied(post: Post):
     if post.status == PostStatus.pending_review:
         flash("Thank you. Your reply will appear to others once a moderator has looked at it.", "info")
     else:
         flash("Your reply is posted.", "success")
-    return redirect(_post_url(post))
+    return redirect(_landing(post, post.thread_id, _post_url(post)))
 
 
 # --- browsing ----------------------------------------------------------------------
@@ -134,7 +158,8 @@ def thread(thread_id: int):
              if thread.has_poll and not cursor else [])
     return render_template("forum/thread.html", thread=thread, page=page, cursor=cursor,
                            parents={p.id: p for p in page.items}, form=Form(ReplySchema()),
-                           may_edit=services.may_manage(thread.author_id, viewer()), polls=polls)
+                           may_edit=services.may_manage(thread.author_id, viewer()), polls=polls,
+                           support=_support_for(thread))
 
 
 @bp.route("/threads/<int:thread_id>/posts/<int:post_id>")
@@ -154,17 +179,22 @@ def conversation(thread_id: int, post_id: int):
 @bp.route("/threads/new", methods=["GET", "POST"])
 @login_required
 def new_thread():
-    form = _thread_form(ThreadCreateSchema(only=("title", "body")), {"tag": request.args.getlist("tag")})
+    form = _thread_form(ThreadCreateSchema(only=("title", "body", "confirm_personal_details")),
+                        {"tag": request.args.getlist("tag")})
     if form.submitted:
         # start_thread checks title, body and tags together and names every problem at once;
         # the schema alone would stop before the tags were looked up.
         try:
-            thread = services.start_thread(viewer(), form.value("title"), form.value("body"), _tag_refs(form))
+            thread = services.start_thread(viewer(), form.value("title"), form.value("body"), _tag_refs(form),
+                                           form.value("confirm_personal_details", False))
         except DomainError as error:
             form.fail(error)
         else:
-            flash("Your thread is started.", "success")
-            return redirect(url_for("forum.thread", thread_id=thread.id))
+            if thread.status == PostStatus.pending_review:
+                flash("Thank you. Your thread will appear to others once a moderator has looked at it.", "info")
+            else:
+                flash("Your thread is started.", "success")
+            return redirect(_landing(thread, thread.id, url_for("forum.thread", thread_id=thread.id)))
     return render_template("forum/new_thread.html", form=form, groups=tag_groups(list_tags())), form.status
 
 
@@ -195,7 +225,8 @@ def reply(thread_id: int, post_id: int):
     form = Form(ReplySchema())
     if form.validate():
         try:
-            post = services.reply(viewer(), thread.id, form.data["body"], parent.id)
+            post = services.reply(viewer(), thread.id, form.data["body"], parent.id,
+                                  form.data["confirm_personal_details"])
         except DomainError as error:
             form.fail(error)
         else:
@@ -214,7 +245,8 @@ def reply_to_thread(thread_id: int):
     form = Form(ReplySchema())
     if form.validate():
         try:
-            post = services.reply(viewer(), thread_id, form.data["body"])
+            post = services.reply(viewer(), thread_id, form.data["body"],
+                                  confirm_personal_details=form.data["confirm_personal_details"])
         except DomainError as error:
             form.fail(error)
         else:
@@ -227,25 +259,30 @@ def reply_to_thread(thread_id: int):
 @bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_post(post_id: int):
-    post = _managed_post(post_id)
+    post = _own_post(post_id)
     if post.status in GONE:
         raise Conflict("A deleted post cannot be edited.")
     form = Form(PostEditSchema(), {"body": post.body_source})
     if form.validate():
+        was = post.status
         try:
-            services.edit_post(viewer(), post.id, form.data["body"])
+            edited = services.edit_post(viewer(), post.id, form.data["body"], form.data["confirm_personal_details"])
         except DomainError as error:
             form.fail(error)
         else:
-            flash("Your changes are saved. Earlier versions are kept.", "success")
-            return redirect(_post_url(post))
+            if edited.status == PostStatus.pending_review and was != edited.status:
+                flash("Your changes are saved. Others will see the post again once a moderator has looked at it.",
+                      "info")
+            else:
+                flash("Your changes are saved. Earlier versions are kept.", "success")
+            return redirect(_landing(edited, edited.thread_id, _post_url(edited)))
     return render_template("forum/edit_post.html", post=post, form=form), form.status
 
 
 @bp.route("/posts/<int:post_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete_post(post_id: int):
-    post = _managed_post(post_id)
+    post = _own_post(post_id)
     if request.method == "POST":
         services.delete_post(viewer(), post.id)
         flash("The post is deleted. Replies to it stay in place.", "success")

@@ -87,13 +87,23 @@ def authenticate(login: str, password: str) -> Member:
     except (VerificationError, InvalidHashError):
         raise NotAuthenticated(BAD_CREDENTIALS)
     if member.is_suspended:
-        until = member.suspended_until
-        when = f" until {until:%d %B %Y}" if until else ""
-        raise NotAllowed(f"This account is suspended{when}. You can still read Thaw without signing in.")
+        # Only after the right password: a wrong one must not reveal that an account is suspended.
+        raise NotAllowed(_suspension_notice(member))
     if hasher.check_needs_rehash(member.password_hash):
         member.password_hash = hasher.hash(password)
         db.session.commit()
     return member
+
+
+def _suspension_notice(member: Member) -> str:
+    from app.core.web import format_datetime
+    from app.moderation.log import latest_reason  # moderation builds on members, not the reverse
+
+    until = member.suspended_until
+    when = f"until {format_datetime(until)}" if until else "until a moderator lifts the suspension"
+    reason = latest_reason(member, "suspend")
+    why = f" The moderators' reason: “{reason}”." if reason else ""
+    return f"This account is suspended {when}.{why} You can still read Thaw without signing in."
 
 
 def _spend_a_verification(hasher: PasswordHasher, password: str) -> None:

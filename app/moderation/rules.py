@@ -37,4 +37,5 @@ def require_may_act_on(actor: Member, target: Member | None) -> None:
     if not may_act_on(actor, target):
         if target is not None and target.id == actor.id:
             raise NotAllowed("Another moderator has to act on your own account or posts.")
-        raise NotAllowed(f"A {actor.role.value} cannot act on a {target.role.value}.")
+        article = "an" if target.role.value[0] in "aeiou" else "a"
+        raise NotAllowed(f"A {actor.role.value} cannot act on {article} {target.role.value}.")

@@ -1,3 +1,42 @@
-from flask import Blueprint
+"""The notifications page, and the unread count every page's header shows."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.forum.views import viewer
+from app.notifications import services
 
 bp = Blueprint("notifications", __name__)
+
+
+@bp.app_context_processor
+def header_counts():
+    return {"unread_notifications": unread_notifications}
+
+
+def unread_notifications() -> int | None:
+    """The signed-in member's unread count, fetched once per request and only when a page asks; None for visitors."""
+    if not current_user.is_authenticated:
+        return None
+    # Kept on the request itself, as the API's caller is: an app context (and its g) can outlive one request.
+    if "thaw.unread_notifications" not in request.environ:
+        request.environ["thaw.unread_notifications"] = services.unread_count(viewer())
+    return request.environ["thaw.unread_notifications"]
+
+
+@bp.route("/notifications")
+@login_required
+def index():
+    cursor = request.args.get("cursor") or None
+    page = services.list_notifications(viewer(), cursor)
+    # The newest shown, so "Mark all as read" leaves alone any that arrive while the page is open.
+    newest = page.items[0].id if page.items and not cursor else None
+    return render_template("notifications/index.html", page=page, cursor=cursor, newest=newest)
+
+
+@bp.route("/notifications/read", methods=["POST"])
+@login_required
+def mark_read():
+    up_to = request.form.get("up_to", "")
+    marked = services.mark_all_read(viewer(), int(up_to) if up_to.isdigit() else None)
+    flash("All your notifications are marked as read." if marked else "You had no unread notifications.", "success")
+    return redirect(url_for("notifications.index"))

@@ -10,7 +10,9 @@ from app.core.errors import DomainError
 from app.members import services as member_services
 from app.members.models import Role
 from app.members.schemas import RegistrationSchema
+from app.moderation import words as watched_words
 from app.ops import demo, demo_content
+from app.stats.cli import stats_cli
 from app.vocabulary import services as vocabulary
 
 
@@ -19,12 +21,13 @@ def _progress(label: str, length: int):
 
 
 def seed_command():
-    """Load or update the vocabulary (safe to run again)."""
+    """Load or update the vocabulary and the default crisis words (safe to run again)."""
     started = time.perf_counter()
     with _progress("Vocabulary", vocabulary.vocabulary_size()) as bar:
         counts = vocabulary.seed_vocabulary(lambda _: bar.update(1))
     click.echo(f"Vocabulary ready: {vocabulary.vocabulary_size()} entries, {counts['added']} added, "
                f"{counts['updated']} updated in {time.perf_counter() - started:.1f}s.")
+    click.echo(f"Crisis words ready: {watched_words.seed_crisis_words()} added.")
 
 
 def demo_command():
@@ -37,7 +40,15 @@ def demo_command():
     with _progress("Threads", len(demo_content.THREADS)) as bar:
         threads, posts = demo.build_demo_forum(lambda _: bar.update(1))
     poll_count = demo.build_demo_polls()
-    click.echo(f"Demo community ready: {added} members, {threads} threads, {posts} posts and {poll_count} polls added in {time.perf_counter() - started:.1f}s. "
+    experience_count = demo.build_demo_experiences()
+    queue_count = demo.build_demo_queue()
+    release = demo.build_demo_release()
+    released = (f"statistics release {release.id} published ({release.treatments_published} treatments, "
+                f"{release.treatments_suppressed} with fewer than {release.min_members} members)"
+                if release is not None else "statistics already released")
+    click.echo(f"Demo community ready: {added} members, {threads} threads, {posts} posts and {poll_count} polls added, "
+               f"{experience_count} experience reports, {queue_count} queue items, {released}, "
+               f"in {time.perf_counter() - started:.1f}s. "
                f"Moderator: {demo.MODERATOR[0]} / {demo.DEMO_PASSWORD}; "
                f"admin: {demo.ADMIN[0]} / {demo.DEMO_PASSWORD}; "
                f"any member, e.g. {demo.MEMBERS[0]} / {demo.DEMO_PASSWORD}.")
@@ -71,3 +82,4 @@ def register_commands(app: Flask) -> None:
     app.cli.command("seed")(seed_command)
     app.cli.command("demo")(demo_command)
     app.cli.add_command(members_cli)
+    app.cli.add_command(stats_cli)

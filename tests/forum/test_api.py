@@ -141,14 +141,29 @@ class TestEditAndDelete:
         assert client.get(f"/api/v1/posts/{post.id}/revisions").status_code == 401
         assert client.patch(f"/api/v1/threads/{thread.id}", headers=stranger, json={"title": "Taken over"}).status_code == 403
 
-    def test_moderator_may_edit_and_delete_and_read_revisions(self, client, forum, author, make_member, api_headers):
+    @pytest.mark.parametrize("role", [Role.moderator, Role.admin])
+    def test_moderators_are_sent_to_the_audited_actions_but_read_revisions(self, client, forum, author, make_member,
+                                                                          api_headers, role):
         thread = forum.thread(author)
-        post = forum.reply(thread, author)
-        moderator = api_headers(make_member("mod_maria", role=Role.moderator))
-        assert client.patch(f"/api/v1/posts/{post.id}", headers=moderator, json={"body": "trimmed"}).status_code == 200
+        post = forum.reply(thread, author, "my own words")
+        moderator = api_headers(make_member("mod_maria", role=role))
+        edit = client.patch(f"/api/v1/posts/{post.id}", headers=moderator, json={"body": "trimmed"})
+        delete = client.delete(f"/api/v1/posts/{post.id}", headers=moderator)
+        for refused in (edit, delete):
+            assert refused.status_code == 403 and refused.mimetype == "application/problem+json"
+            detail = refused.get_json()["detail"]
+            assert f"PATCH /moderation/posts/{post.id}" in detail and f"POST /moderation/posts/{post.id}/remove" in detail
+        db.session.expire_all()
+        assert post.body_source == "my own words" and post.status == PostStatus.published and post.edited_at is None
         revisions = client.get(f"/api/v1/posts/{post.id}/revisions", headers=moderator).get_json()["items"]
-        assert revisions[-1]["editor"] == {"handle": "mod_maria"}
-        assert client.delete(f"/api/v1/posts/{post.id}", headers=moderator).status_code == 204
+        assert [r["editor"] for r in revisions] == [{"handle": "stiff_legs_sam"}]
+
+    def test_a_moderator_edits_and_deletes_their_own_post(self, client, forum, author, make_member, api_headers):
+        moderator = make_member("mod_maria", role=Role.moderator)
+        post = forum.reply(forum.thread(author), moderator, "first go")
+        headers = api_headers(moderator)
+        assert client.patch(f"/api/v1/posts/{post.id}", headers=headers, json={"body": "second go"}).status_code == 200
+        assert client.delete(f"/api/v1/posts/{post.id}", headers=headers).status_code == 204
 
     def test_deleted_post_keeps_its_place_and_replies_still_read(self, client, forum, author, make_member, api_headers):
         thread = forum.thread(author)
