@@ -1,12 +1,24 @@
+from flask import request
 from flask_smorest import Blueprint
 
 from app.core.pagination import PageArgs
 from app.forum import services
-from app.forum.schemas import (PostEditSchema, PostListSchema, ReplySchema, RevisionListSchema,
-                               StartedThreadSchema, ThreadCreateSchema, ThreadDetailSchema, ThreadListSchema,
-                               ThreadQuerySchema, ThreadUpdateSchema, WrittenPostSchema)
-from app.polls import services as poll_services
+from app.forum.schemas import (
+    PostEditSchema,
+    PostListSchema,
+    ReplySchema,
+    RevisionListSchema,
+    StartedThreadSchema,
+    ThreadCreateSchema,
+    ThreadDetailSchema,
+    ThreadListSchema,
+    ThreadQuerySchema,
+    ThreadUpdateSchema,
+    WrittenPostSchema,
+)
 from app.members.auth import current_api_member, token_required, write_limit
+from app.moderation import actions
+from app.polls import services as poll_services
 from app.vocabulary.services import resolve_tags
 
 blp = Blueprint("forum_api", __name__, url_prefix="/api/v1", description="Threads and posts")
@@ -87,8 +99,14 @@ def reply(data, thread_id):
 @blp.arguments(PostEditSchema)
 @blp.response(200, WrittenPostSchema)
 def edit_post(data, post_id):
-    """Edit a post (author or moderator); the earlier version is kept"""
-    return services.edit_post(current_api_member(), post_id, data["body"], data["confirm_personal_details"])
+    """Edit a post (author or moderator); the earlier version is kept
+
+    A moderator's edit of someone else's post is a moderator action: audited, with `reason`, and its author is told.
+    """
+    member = current_api_member()
+    if _moderating(member, post_id):
+        return actions.moderator_edit(member, post_id, data["body"], data.get("reason") or NO_REASON_GIVEN)
+    return services.edit_post(member, post_id, data["body"], data["confirm_personal_details"])
 
 
 @blp.route("/posts/<int:post_id>", methods=["DELETE"])
@@ -96,8 +114,27 @@ def edit_post(data, post_id):
 @write_limit()
 @blp.response(204)
 def delete_post(post_id):
-    """Delete a post (author or moderator); it keeps its place in the tree"""
-    services.delete_post(current_api_member(), post_id)
+    """Delete a post (author or moderator); it keeps its place in the tree
+
+    A moderator deleting someone else's post removes it as a moderator action: audited, and its author is told.
+    Send `?reason=` to say why.
+    """
+    member = current_api_member()
+    if _moderating(member, post_id):
+        actions.remove_post(member, post_id, request.args.get("reason", "").strip() or NO_REASON_GIVEN)
+        return
+    services.delete_post(member, post_id)
+
+
+# API.md lets moderators edit and delete through these routes; the audit log still needs a reason.
+NO_REASON_GIVEN = "No reason given (through the plain post endpoint)."
+
+
+def _moderating(member, post_id: int) -> bool:
+    """Whether this call is a moderator acting on someone else's post."""
+    if member is None or not member.is_moderator:
+        return False
+    return services.get_post(post_id, member).author_id != member.id
 
 
 @blp.route("/posts/<int:post_id>/revisions", methods=["GET"])

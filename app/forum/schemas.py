@@ -58,6 +58,8 @@ class ReplySchema(StrictSchema):
 class PostEditSchema(StrictSchema):
     body = ma.fields.String(required=True, validate=BODY_RULE)
     confirm_personal_details = _confirm_personal_details()
+    # Read when a moderator edits someone else's post: it goes to the audit log and to the author.
+    reason = ma.fields.String(load_default=None, validate=ma.validate.Length(max=1000))
 
 
 class PostSchema(ma.Schema):

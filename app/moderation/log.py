@@ -17,7 +17,7 @@ from app.moderation.rules import require_moderator
 
 # How the log names each action to people; actions recorded by other features read as their code.
 ACTION_LABELS = {
-    "approve": "Approved a post", "reject": "Removed a post", "hide": "Hid a post", "restore": "Restored a post",
+    "approve": "Approved a post", "reject": "Rejected a post", "remove": "Removed a post", "hide": "Hid a post", "restore": "Restored a post",
     "dismiss": "Dismissed flags", "edit": "Edited a post", "lock": "Locked a thread", "unlock": "Unlocked a thread",
     "pin": "Pinned a thread", "unpin": "Unpinned a thread", "retag": "Retagged a thread", "warn": "Warned a member",
     "suspend": "Suspended a member", "unsuspend": "Lifted a suspension",
