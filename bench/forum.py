@@ -31,6 +31,7 @@ import click  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
 from bench import community  # noqa: E402
+from bench.database import database_config as _database_config, reset_database  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = Path(__file__).resolve().parent / "out"
@@ -43,16 +44,7 @@ WARMUP_SECONDS = 1
 
 
 def database_config(url: str) -> tuple[dict, str | None]:
-    """App settings for the database, and the PostgreSQL schema to use (None elsewhere)."""
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    config = {"SQLALCHEMY_DATABASE_URI": url}
-    if not url.startswith("postgresql"):
-        return config, None
-    # The same per-schema isolation as tests/conftest.py: the bench never touches `public`.
-    config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True,
-                                           "connect_args": {"options": f"-csearch_path={PG_SCHEMA}"}}
-    return config, PG_SCHEMA
+    return _database_config(url, PG_SCHEMA)
 
 
 def make_app(url: str, secret_key: str):
@@ -68,22 +60,6 @@ def existing_thread_count() -> int:
     if not sa.inspect(db.engine).has_table("threads"):
         return 0
     return db.session.scalar(sa.text("SELECT count(*) FROM threads"))
-
-
-def reset_database(schema: str | None) -> None:
-    from app.extensions import db
-    url = db.engine.url
-    if schema:
-        with db.engine.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    elif url.get_backend_name() == "sqlite" and url.database:
-        db.engine.dispose()  # release the file before deleting it
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(url.database + suffix).unlink(missing_ok=True)
-    else:
-        db.drop_all()
-    db.create_all()
 
 
 def insert_in_batches(table: sa.Table, rows, bar=None) -> int:

@@ -26,6 +26,8 @@ if __package__ in (None, ""):  # run as a plain script: make `app` and `bench` i
 import click  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
+from bench.database import database_config as _database_config, reset_database  # noqa: E402
+
 OUT = Path(__file__).resolve().parent / "out"
 PG_SCHEMA = "bench_stats"
 BATCH = 5000
@@ -38,15 +40,7 @@ LABELS = ["Helped a lot", "Helped somewhat", "Helped a little", "No difference",
 
 
 def database_config(url: str) -> tuple[dict, str | None]:
-    """App settings for the database, and the PostgreSQL schema to use (None elsewhere)."""
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    config = {"SQLALCHEMY_DATABASE_URI": url}
-    if not url.startswith("postgresql"):
-        return config, None
-    # Everything lives in a schema of its own; the rest of the database is left alone.
-    config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"options": f"-csearch_path={PG_SCHEMA}"}}
-    return config, PG_SCHEMA
+    return _database_config(url, PG_SCHEMA)
 
 
 def make_app(url: str):
@@ -56,22 +50,6 @@ def make_app(url: str):
 
 
 # --- building ---------------------------------------------------------------------------
-
-def reset_database(schema: str | None) -> None:
-    from app.extensions import db
-    url = db.engine.url
-    if schema:
-        with db.engine.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    elif url.get_backend_name() == "sqlite" and url.database:
-        db.engine.dispose()  # release the file before deleting it
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(url.database + suffix).unlink(missing_ok=True)
-    else:
-        db.drop_all()
-    db.create_all()
-
 
 def insert(table, rows: list[dict]) -> int:
     from app.extensions import db
