@@ -25,11 +25,14 @@ db: setup
 run: db
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# One worker per core (pytest-xdist); each worker builds its app and template database once.
+PYTEST := $(BIN)/pytest -q -n auto
+
 test: setup
-	$(BIN)/pytest -q
+	$(PYTEST)
 
 test-postgres: setup
-	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-$(PG_TEST_URL)} $(BIN)/pytest -q
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-$(PG_TEST_URL)} $(PYTEST)
 
 bench: setup
 	$(BIN)/python -m bench.forum

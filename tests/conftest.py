@@ -1,12 +1,17 @@
-"""Fixtures: a fresh database per test, clients, and helpers to act as a member.
+"""Fixtures: one app per test session (or xdist worker), a fresh database per test.
 
-Set TEST_DATABASE_URL to a PostgreSQL URL to run the suite there: each test
-then gets a schema of its own, dropped afterwards.
+`app` is the session's app with a database restored from a template
+(tests/database.py), its configuration and rate-limit counters restored as
+they were. Set TEST_DATABASE_URL to a PostgreSQL URL to run the suite there:
+each worker then works in a schema of its own, dropped at the end.
+
+A test that needs an app of its own (extra routes, several threads at once,
+migrations from an empty database) asks for `own_app` or `empty_app` and so
+says why in its name.
 """
 import contextvars
 import os
 import re
-import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -17,25 +22,9 @@ from app import create_app
 from app.extensions import db, limiter
 from app.members import services as member_services
 from app.members.models import Member, Role
+from tests.database import TemplateDatabase, create_schema, drop_schema, engine_config
 
 PASSWORD = "correct horse battery"
-
-
-def _database_config(sqlite_file=None) -> tuple[dict, str | None]:
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url and sqlite_file:
-        # Several threads need several connections: a file, not one shared in-memory connection.
-        return {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{sqlite_file}",
-                "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"timeout": 30, "check_same_thread": False}}}, None
-    if not url:
-        return {"SQLALCHEMY_DATABASE_URI": "sqlite://"}, None
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    return {
-        "SQLALCHEMY_DATABASE_URI": url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}},
-    }, schema
 
 
 class RequestIsolatedClient(FlaskClient):
@@ -49,31 +38,82 @@ class RequestIsolatedClient(FlaskClient):
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
-@pytest.fixture
-def empty_app(request, tmp_path):
-    """An app whose database has no tables yet (for migration tests).
-
-    Tests marked `concurrent` get a database that several threads can share.
-    """
-    concurrent = request.node.get_closest_marker("concurrent") is not None
-    config, schema = _database_config(tmp_path / "thaw.db" if concurrent else None)
+def build_app(config: dict):
     app = create_app("testing", config)
     app.test_client_class = RequestIsolatedClient
+    return app
+
+
+@pytest.fixture(scope="session")
+def session_app():
+    """The app every ordinary test shares, with its template database."""
+    config, schema = engine_config(os.environ.get("TEST_DATABASE_URL"))
+    app = build_app(config)
     with app.app_context():
-        if schema:
-            with db.engine.begin() as conn:
-                conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        limiter.reset()
-        yield app
+        create_schema(schema)
+        template = TemplateDatabase(schema)
+    settings = dict(app.config)
+    yield app, template, settings
+    with app.app_context():
         db.session.remove()
-        if schema:
-            with db.engine.begin() as conn:
-                conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        template.close()
+        drop_schema(schema)
         db.engine.dispose()
 
 
 @pytest.fixture
-def app(empty_app):
+def app(request, session_app):
+    """The shared app, on an empty database, configured as TestingConfig says.
+
+    Tests marked `concurrent` send requests from several threads, which one
+    in-memory SQLite connection cannot serve: they get an app of their own.
+    """
+    if request.node.get_closest_marker("concurrent") is not None:
+        yield request.getfixturevalue("own_app")
+        return
+    app, template, settings = session_app
+    with app.app_context():
+        template.reset()
+        limiter.reset()
+        app.extensions["test_database"] = template
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            app.config.clear()
+            app.config.update(settings)
+
+
+@pytest.fixture
+def empty_app(request, tmp_path):
+    """An app of its own whose database has no tables yet (for migration tests).
+
+    Tests marked `concurrent` get a database file that several threads can share.
+    """
+    concurrent = request.node.get_closest_marker("concurrent") is not None
+    url = os.environ.get("TEST_DATABASE_URL")
+    if concurrent and not url:
+        # Several threads need several connections: a file, not one shared in-memory connection.
+        config, schema = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'thaw.db'}",
+                          "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"timeout": 30,
+                                                                         "check_same_thread": False}}}, None
+    else:
+        config, schema = engine_config(url)
+    app = build_app(config)
+    with app.app_context():
+        create_schema(schema)
+        limiter.reset()
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            drop_schema(schema)
+            db.engine.dispose()
+
+
+@pytest.fixture
+def own_app(empty_app):
+    """An app of its own with every table: for tests that add routes or share it between threads."""
     db.create_all()
     return empty_app
 
@@ -90,8 +130,12 @@ def runner(app):
 
 @pytest.fixture
 def vocabulary(app):
-    from app.vocabulary.services import seed_vocabulary
-    seed_vocabulary()
+    template = app.extensions.get("test_database")
+    if template is not None:
+        template.add_vocabulary()
+    else:
+        from app.vocabulary.services import seed_vocabulary
+        seed_vocabulary()
 
 
 @pytest.fixture

@@ -61,7 +61,9 @@ class TestErrors:
         assert response.status_code == 404 and response.mimetype == "text/html"
         assert "<h1>Not Found</h1>" in response.get_data(as_text=True)
 
-    def test_unexpected_failure_is_a_polite_500_without_details(self, app):
+    def test_unexpected_failure_is_a_polite_500_without_details(self, own_app):
+        app = own_app  # routes are added, so the app must be its own
+
         @app.route("/api/v1/explode")
         def explode():
             raise RuntimeError("secret internals")
