@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: setup db run test test-postgres bench bench-stats clean
+.PHONY: setup db run test test-postgres lint-imports bench bench-stats clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,11 +28,15 @@ run: db
 # One worker per core (pytest-xdist); each worker builds its app and template database once.
 PYTEST := $(BIN)/pytest -q -n auto
 
-test: setup
+test: setup lint-imports
 	$(PYTEST)
 
 test-postgres: setup
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-$(PG_TEST_URL)} $(PYTEST)
+
+# The layers of app/ (.importlinter): a feature imports only the features below it.
+lint-imports: setup
+	$(BIN)/lint-imports --no-cache
 
 bench: setup
 	$(BIN)/python -m bench.forum

@@ -1,4 +1,6 @@
 """Thaw: a community forum and peer-support backend for people living with MS spasticity."""
+from importlib import import_module
+from importlib.util import find_spec
 from pathlib import Path
 
 from flask import Flask
@@ -47,45 +49,39 @@ def register_extensions(app: Flask) -> None:
         return db.session.get(Member, int(member_id))
 
 
+# The features, lowest layer first (the import contract in .importlinter keeps the layers).
+# Each may have `views.bp` (pages) and `api.blp` or `api.blueprints` (the JSON API).
+FEATURES = ("main", "members", "vocabulary", "forum", "polls", "experiences", "stats", "moderation",
+            "notifications", "ops")
+
+
 def register_blueprints(app: Flask) -> None:
     from app.extensions import api, csrf
-    from app.forum import api as forum_api
-    from app.forum.views import bp as forum_bp
-    from app.main.views import bp as main_bp
-    from app.members import api as members_api
-    from app.members.views import bp as members_bp
-    from app.ops import api as ops_api
-    from app.polls import api as polls_api
-    from app.polls.views import bp as polls_bp
-    from app.experiences import api as experiences_api
-    from app.experiences.views import bp as experiences_bp
-    from app.stats import api as stats_api
-    from app.stats.views import bp as stats_bp
-    from app.moderation import actions_api as moderation_actions_api
-    from app.moderation import api as moderation_api
-    from app.moderation import words_api as moderation_words_api
-    from app.moderation.actions_views import bp as moderation_actions_bp
-    from app.moderation.views import bp as moderation_bp
-    from app.moderation.words_views import bp as moderation_words_bp
-    from app.notifications import api as notifications_api
-    from app.notifications.views import bp as notifications_bp
-    from app.vocabulary import api as vocabulary_api
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(members_bp)
-    app.register_blueprint(forum_bp)
-    app.register_blueprint(polls_bp)
-    app.register_blueprint(experiences_bp)
-    app.register_blueprint(stats_bp)
-    app.register_blueprint(moderation_bp)
-    app.register_blueprint(moderation_words_bp)
-    app.register_blueprint(moderation_actions_bp)
-    app.register_blueprint(notifications_bp)
-    # The API takes bearer tokens, never the session cookie, so CSRF does not apply.
-    for module in (members_api, vocabulary_api, forum_api, polls_api, experiences_api, stats_api,
-                   moderation_api, moderation_words_api, moderation_actions_api, notifications_api, ops_api):
-        csrf.exempt(module.blp)
-        api.register_blueprint(module.blp)
+    # Every feature is imported before any is registered: the API description of a lower feature may
+    # name a schema of a higher one (a thread's polls) that marshmallow must already know.
+    features = [(name, *_blueprints_of(name)) for name in FEATURES]
+    for name, pages, apis in features:
+        for bp in pages:
+            app.register_blueprint(bp)
+        # The API takes bearer tokens, never the session cookie, so CSRF does not apply.
+        for blp in apis:
+            csrf.exempt(blp)
+            api.register_blueprint(blp)
+        # A feature that plugs into those below it (app/forum/hooks.py) does so in its init_app.
+        init_app = getattr(import_module(f"app.{name}"), "init_app", None)
+        if init_app:
+            init_app(app)
+
+
+def _blueprints_of(feature: str) -> tuple[list, list]:
+    pages, apis = [], []
+    if find_spec(f"app.{feature}.views"):
+        pages.append(import_module(f"app.{feature}.views").bp)
+    if find_spec(f"app.{feature}.api"):
+        module = import_module(f"app.{feature}.api")
+        apis.extend(getattr(module, "blueprints", None) or [module.blp])
+    return pages, apis
 
 
 def register_errorhandlers(app: Flask) -> None:

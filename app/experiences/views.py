@@ -10,7 +10,7 @@ from app.core.forms import Form
 from app.experiences import services
 from app.experiences.models import DURATION_LABELS, STOP_REASON_LABELS, ExperienceReport, Severity
 from app.experiences.schemas import ExperienceSchema
-from app.forum.views import viewer
+from app.core.pages import viewer
 from app.polls.models import EFFECT_LABELS
 from app.vocabulary.models import Tag, TagKind
 

@@ -3,6 +3,7 @@ from flask_smorest import Blueprint
 
 from app.core.pagination import PageArgs
 from app.forum import services
+from app.forum.hooks import forum_hooks
 from app.forum.schemas import (
     PostEditSchema,
     PostListSchema,
@@ -17,8 +18,6 @@ from app.forum.schemas import (
     WrittenPostSchema,
 )
 from app.members.auth import current_api_member, token_required, write_limit
-from app.moderation import actions
-from app.polls import services as poll_services
 from app.vocabulary.services import resolve_tags
 
 blp = Blueprint("forum_api", __name__, url_prefix="/api/v1", description="Threads and posts")
@@ -28,7 +27,7 @@ def _detail(thread, limit: int = 20, cursor: str | None = None):
     viewer = current_api_member()
     page = services.thread_posts(thread, viewer, limit=limit, cursor=cursor)
     thread.first_posts, thread.next_cursor = page.items, page.next_cursor
-    thread.polls = poll_services.polls_for_threads([thread.id], viewer).get(thread.id, [])
+    thread.polls = forum_hooks().polls_of_thread(thread, viewer)
     return thread
 
 
@@ -105,7 +104,7 @@ def edit_post(data, post_id):
     """
     member = current_api_member()
     if _moderating(member, post_id):
-        return actions.moderator_edit(member, post_id, data["body"], data.get("reason") or NO_REASON_GIVEN)
+        return forum_hooks().moderator_edit(member, post_id, data["body"], data.get("reason") or NO_REASON_GIVEN)
     return services.edit_post(member, post_id, data["body"], data["confirm_personal_details"])
 
 
@@ -121,7 +120,7 @@ def delete_post(post_id):
     """
     member = current_api_member()
     if _moderating(member, post_id):
-        actions.remove_post(member, post_id, request.args.get("reason", "").strip() or NO_REASON_GIVEN)
+        forum_hooks().moderator_remove(member, post_id, request.args.get("reason", "").strip() or NO_REASON_GIVEN)
         return
     services.delete_post(member, post_id)
 

@@ -4,7 +4,6 @@ from marshmallow import validate
 from app.core.pagination import PageArgs
 from app.core.schemas import ListSchema, StrictSchema, UTCDateTime
 from app.forum.models import PostStatus
-from app.polls.schemas import PollSchema
 from app.vocabulary.schemas import TagBriefSchema
 
 TITLE_RULE = validate.Length(5, 150, error="Use 5 to 150 characters.")
@@ -101,7 +100,8 @@ class ThreadSummarySchema(ma.Schema):
 class ThreadDetailSchema(ThreadSummarySchema):
     posts = ma.fields.List(ma.fields.Nested(PostSchema), attribute="first_posts")
     next_cursor = ma.fields.String(allow_none=True)
-    polls = ma.fields.List(ma.fields.Nested(PollSchema))
+    # Named, not imported: polls build on the forum (marshmallow finds the schema by its name).
+    polls = ma.fields.List(ma.fields.Nested("PollSchema"))
 
 
 class StartedThreadSchema(ThreadDetailSchema):

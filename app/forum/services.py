@@ -11,9 +11,10 @@ from app.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from app.core.markdown import render_markdown
 from app.core.pagination import Page, decode_cursor, page_of
 from app.extensions import db
+from app.core.screening import refusals
 from app.forum.models import Post, PostRevision, PostStatus, Thread, path_segment, thread_tags
+from app.forum.screening import Verdict, post_screen
 from app.members.models import Member, MemberStatus
-from app.moderation import screening
 from app.vocabulary.models import Tag
 from app.vocabulary.services import resolve_tags
 
@@ -181,13 +182,16 @@ def _checked_body(body: str) -> str:
     return body
 
 
-def _screened(body: str, confirm_personal_details: bool, earlier: str | None = None) -> screening.Screening:
-    """Watched words and personal details; a block word, or details the author has not confirmed, refuse it."""
-    found = screening.screen_text(body, earlier)
-    errors = screening.refusals(found, confirm_personal_details)
+def _screened(writer: Member, body: str, confirm_personal_details: bool, earlier: Post | None = None,
+              moderating: bool = False) -> tuple[str, Verdict]:
+    """The body rendered once and screened once; block words, or personal details the author has not
+    confirmed, refuse it."""
+    html = render_markdown(body, _known_handles)
+    verdict = post_screen().screen(writer, body, html, earlier=earlier, moderating=moderating)
+    errors = refusals(verdict.found, confirm_personal_details)
     if errors:
         raise InvalidInput(errors)
-    return found
+    return html, verdict
 
 
 def _checked_tags(refs: list[str]) -> list[Tag]:
@@ -207,13 +211,12 @@ def _collect(errors: dict, check, value):
         return None
 
 
-def _new_post(thread: Thread, author: Member, body: str, parent: Post | None, found: screening.Screening) -> Post:
-    """The post, published or held by pre-moderation, with its queue item and notification if any.
+def _new_post(thread: Thread, author: Member, body: str, html: str, parent: Post | None,
+              verdict: Verdict) -> Post:
+    """The post, published or held by pre-moderation; then what the screen records about it.
 
     Sets `support` on the post: the crisis support text when it holds crisis words, else None.
     """
-    html = render_markdown(body, _known_handles)
-    verdict = screening.premoderate(author, found, html)
     post = Post(thread=thread, author=author, parent_id=parent.id if parent else None,
                 depth=parent.depth + 1 if parent else 0, body_source=body, body_html=html,
                 status=verdict.status)
@@ -221,7 +224,7 @@ def _new_post(thread: Thread, author: Member, body: str, parent: Post | None, fo
     db.session.flush()
     post.path = (parent.path if parent else "") + path_segment(post.id)
     db.session.add(PostRevision(post=post, editor=author, body_source=body, body_html=html))
-    screening.record_verdict(post, verdict)
+    post.support = post_screen().record(post, verdict)
     return post
 
 
@@ -234,13 +237,14 @@ def start_thread(author: Member | None, title: str, body: str, tag_refs: list[st
         errors["title"] = ["Use 5 to 150 characters."]
     # Every check runs, so the author sees all that needs fixing at once.
     body, tags = _collect(errors, _checked_body, body), _collect(errors, _checked_tags, tag_refs)
-    found = _collect(errors, lambda text: _screened(text, confirm_personal_details), body) if body else None
+    screened = _collect(errors, lambda text: _screened(author, text, confirm_personal_details), body) if body else None
     if errors:
         raise InvalidInput(errors)
     now = utcnow()
     thread = Thread(title=title, author=author, tags=tags, created_at=now, last_activity_at=now)
     db.session.add(thread)
-    opening = _new_post(thread, author, body, None, found)
+    html, verdict = screened
+    opening = _new_post(thread, author, body, html, None, verdict)
     thread.status, thread.support = opening.status, opening.support
     db.session.commit()
     return thread
@@ -262,7 +266,8 @@ def reply(author: Member | None, thread_id: int, body: str, parent_id: int | Non
             raise InvalidInput({"parent_id": ["There is no such post in this thread."]})
     if parent.status in (PostStatus.deleted, PostStatus.removed):
         raise Conflict("That post was deleted, so it cannot take replies. Reply to the thread instead.")
-    post = _new_post(thread, author, body, parent, _screened(body, confirm_personal_details))
+    html, verdict = _screened(author, body, confirm_personal_details)
+    post = _new_post(thread, author, body, html, parent, verdict)
     if post.status == PostStatus.published:
         db.session.execute(sa.update(Thread).where(Thread.id == thread.id).values(
             reply_count=Thread.reply_count + 1, last_activity_at=post.created_at))
@@ -310,21 +315,17 @@ def apply_edit(editor: Member, post: Post, body: str, confirm_personal_details: 
     post.support = None
     if body == post.body_source:
         return False
-    found = _screened(body, confirm_personal_details, earlier=post.body_source)
-    earlier_html = post.body_html
-    post.body_source = body
-    post.body_html = render_markdown(body, _known_handles)
-    post.edited_at = utcnow()
-    db.session.add(PostRevision(post=post, editor=editor, body_source=body, body_html=post.body_html))
     # The author's edit is screened like a new post, so a link or a review word added after approval
     # still waits; a moderator's edit of someone else's post is itself moderation.
-    verdict = (screening.premoderate(editor, found, post.body_html, earlier_html)
-               if editor.id == post.author_id else screening.Verdict())
+    html, verdict = _screened(editor, body, confirm_personal_details, earlier=post,
+                              moderating=editor.id != post.author_id)
+    post.body_source, post.body_html, post.edited_at = body, html, utcnow()
+    db.session.add(PostRevision(post=post, editor=editor, body_source=body, body_html=html))
     if verdict.holds and post.status == PostStatus.published:
         set_post_status(post, PostStatus.pending_review)
     elif verdict.holds:
         verdict.holds = []  # already waiting, or hidden: a moderator looks at it anyway
-    screening.record_verdict(post, verdict, edited=True)
+    post.support = post_screen().record(post, verdict, edited=True)
     return True
 
 

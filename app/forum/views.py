@@ -4,13 +4,15 @@ from flask_login import current_user, login_required
 
 from app.core.errors import Conflict, DomainError, NotFound
 from app.core.forms import Form
+from app.core.pages import sort_arg, tag_groups, viewer
 from app.forum import services
+from app.forum.hooks import forum_hooks
+from app.forum.links import post_url
+from app.forum.screening import post_screen
 from app.forum.models import Post, PostStatus, Thread
 from app.forum.schemas import PostEditSchema, ReplySchema, ThreadCreateSchema, ThreadUpdateSchema
 from app.members.models import Member, MemberStatus
 from app.members.services import member_by_handle
-from app.moderation import screening
-from app.polls import services as poll_services
 from app.vocabulary.models import Tag, TagKind
 from app.vocabulary.services import list_tags
 
@@ -19,26 +21,10 @@ bp = Blueprint("forum", __name__)
 # A thread page shows this many posts before "Show more replies".
 POSTS_PER_PAGE = 200
 EXPERIENCE_POLLS_ON_TAG_PAGE = 5
-KIND_LABELS = {TagKind.symptom: "Symptoms", TagKind.treatment: "Treatments",
-               TagKind.trigger: "Triggers", TagKind.topic: "Topics"}
 GONE = (PostStatus.deleted, PostStatus.removed)
 
 
 # --- helpers shared by the pages ----------------------------------------------------
-
-def viewer() -> Member | None:
-    """The signed-in member as a plain object (services keep it, so not the proxy)."""
-    return current_user._get_current_object() if current_user.is_authenticated else None
-
-
-def tag_groups(tags: list[Tag]) -> list[tuple[str, list[Tag]]]:
-    """Tags grouped by kind, in the order members think of them: symptoms first."""
-    return [(label, [t for t in tags if t.kind == kind]) for kind, label in KIND_LABELS.items()]
-
-
-def sort_arg() -> str:
-    return "new" if request.args.get("sort") == "new" else "active"
-
 
 def _own_post(post_id: int) -> Post:
     """A post its author edits or deletes here; moderators act on others' posts with a reason."""
@@ -75,14 +61,6 @@ def _tag_refs(form: Form) -> list[str]:
     return typed + form.value("tag", [])
 
 
-def _post_url(post: Post) -> str:
-    """Where a post can be seen: the thread page, or past the depth cap its parent's conversation."""
-    if post.depth > current_app.config["THREAD_MAX_DEPTH"]:
-        return url_for("forum.conversation", thread_id=post.thread_id, post_id=post.parent_id,
-                       _anchor=f"post-{post.id}")
-    return url_for("forum.thread", thread_id=post.thread_id, _anchor=f"post-{post.id}")
-
-
 def _landing(written: Post | Thread, thread_id: int, url: str) -> str:
     """Where the author goes after writing; with crisis words, the thread page with the support box.
 
@@ -100,7 +78,7 @@ def _support_for(thread: Thread) -> dict | None:
     shown = session.pop("crisis_support")
     if not shown or shown.get("thread_id") != thread.id:
         return None
-    return {"text": screening.support_text(), "post_url": shown.get("post_url")}
+    return {"text": post_screen().support_text(), "post_url": shown.get("post_url")}
 
 
 def _replied(post: Post):
@@ -108,7 +86,7 @@ def _replied(post: Post):
         flash("Thank you. Your reply will appear to others once a moderator has looked at it.", "info")
     else:
         flash("Your reply is posted.", "success")
-    return redirect(_landing(post, post.thread_id, _post_url(post)))
+    return redirect(_landing(post, post.thread_id, post_url(post)))
 
 
 # --- browsing ----------------------------------------------------------------------
@@ -121,7 +99,7 @@ def tags():
 
 @bp.route("/tags/<slug>")
 def tag(slug: str):
-    tag, has_polls = poll_services.tag_with_poll_flag(slug)
+    tag, has_polls = forum_hooks().tag_with_polls(slug)
     if tag is None:
         raise NotFound("There is no tag with that name. Browse all topics to find the one you want.")
     sort, cursor = sort_arg(), request.args.get("cursor")
@@ -129,7 +107,7 @@ def tag(slug: str):
     pinned = None if cursor else services.list_threads(viewer(), [tag], sort, limit=50, pinned=True)
     page = services.list_threads(viewer(), [tag], sort, cursor=cursor, pinned=False)
     # A treatment's experience polls lead its first page.
-    polls = (poll_services.list_polls(viewer(), treatment=tag, limit=EXPERIENCE_POLLS_ON_TAG_PAGE).items
+    polls = (forum_hooks().tag_polls(tag, viewer(), EXPERIENCE_POLLS_ON_TAG_PAGE)
              if has_polls and tag.kind == TagKind.treatment and not cursor else [])
     return render_template("forum/tag.html", tag=tag, pinned=pinned, page=page, sort=sort, cursor=cursor,
                            polls=polls)
@@ -154,8 +132,7 @@ def thread(thread_id: int):
     page = services.thread_posts(thread, viewer(), limit=POSTS_PER_PAGE, cursor=cursor,
                                  max_depth=current_app.config["THREAD_MAX_DEPTH"])
     # Polls follow the opening post, so only the first page shows them; has_poll spares the queries otherwise.
-    polls = (poll_services.polls_for_threads([thread.id], viewer()).get(thread.id, [])
-             if thread.has_poll and not cursor else [])
+    polls = forum_hooks().polls_of_thread(thread, viewer()) if thread.has_poll and not cursor else []
     return render_template("forum/thread.html", thread=thread, page=page, cursor=cursor,
                            parents={p.id: p for p in page.items}, form=Form(ReplySchema()),
                            may_edit=services.may_manage(thread.author_id, viewer()), polls=polls,
@@ -275,7 +252,7 @@ def edit_post(post_id: int):
                       "info")
             else:
                 flash("Your changes are saved. Earlier versions are kept.", "success")
-            return redirect(_landing(edited, edited.thread_id, _post_url(edited)))
+            return redirect(_landing(edited, edited.thread_id, post_url(edited)))
     return render_template("forum/edit_post.html", post=post, form=form), form.status
 
 
@@ -286,7 +263,7 @@ def delete_post(post_id: int):
     if request.method == "POST":
         services.delete_post(viewer(), post.id)
         flash("The post is deleted. Replies to it stay in place.", "success")
-        return redirect(_post_url(post))
+        return redirect(post_url(post))
     return render_template("forum/delete_post.html", post=post)
 
 

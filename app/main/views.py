@@ -3,7 +3,7 @@ from flask import Blueprint, render_template, request
 
 from app.core.errors import InvalidInput
 from app.forum import services as forum
-from app.forum.views import sort_arg, tag_groups, viewer
+from app.core.pages import sort_arg, tag_groups, viewer
 from app.vocabulary.services import list_tags, resolve_tags
 
 bp = Blueprint("main", __name__)

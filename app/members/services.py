@@ -95,13 +95,18 @@ def authenticate(login: str, password: str) -> Member:
     return member
 
 
+# The extension under which moderation registers `reason(member) -> str | None` for a suspension.
+SUSPENSION_REASON = "thaw.suspension_reason"
+
+
 def _suspension_notice(member: Member) -> str:
     from app.core.web import format_datetime
-    from app.moderation.log import latest_reason  # moderation builds on members, not the reverse
 
     until = member.suspended_until
     when = f"until {format_datetime(until)}" if until else "until a moderator lifts the suspension"
-    reason = latest_reason(member, "suspend")
+    # Moderation builds on members, not the reverse: it tells us the reason through this hook.
+    reason_of = current_app.extensions.get(SUSPENSION_REASON)
+    reason = reason_of(member) if reason_of else None
     why = f" The moderators' reason: “{reason}”." if reason else ""
     return f"This account is suspended {when}.{why} You can still read Thaw without signing in."
 

@@ -1,5 +1,10 @@
 """Who may moderate whom. Declared here once, used by the moderation services, pages and API."""
+from functools import wraps
+
+from flask_login import login_required
+
 from app.core.errors import NotAllowed, NotAuthenticated
+from app.core.pages import viewer
 from app.members.models import ROLE_RANK, Member
 
 
@@ -39,3 +44,12 @@ def require_may_act_on(actor: Member, target: Member | None) -> None:
             raise NotAllowed("Another moderator has to act on your own account or posts.")
         article = "an" if target.role.value[0] in "aeiou" else "a"
         raise NotAllowed(f"A {actor.role.value} cannot act on {article} {target.role.value}.")
+
+
+def moderator_required(view):
+    """Pages for moderators and admins: visitors are sent to sign in, members get 403."""
+    @wraps(view)
+    def checked(*args, **kwargs):
+        require_moderator(viewer())
+        return view(*args, **kwargs)
+    return login_required(checked)

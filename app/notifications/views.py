@@ -2,7 +2,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.forum.views import viewer
+from app.core.pages import viewer
 from app.notifications import services
 
 bp = Blueprint("notifications", __name__)

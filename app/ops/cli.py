@@ -10,7 +10,7 @@ from app.core.errors import DomainError
 from app.members import services as member_services
 from app.members.models import Role
 from app.members.schemas import RegistrationSchema
-from app.moderation import words as watched_words
+from app.moderation.words import services as watched_words
 from app.ops import demo, demo_content
 from app.stats.cli import stats_cli
 from app.vocabulary import services as vocabulary

@@ -13,7 +13,7 @@ from app.forum import services as forum
 from app.forum.models import Post, Thread
 from app.members import services as members
 from app.members.models import Role
-from app.moderation import services as moderation
+from app.moderation.queue import services as moderation
 from app.ops.demo_content import EXPERIENCES, KEPT_OUT_OF_STATS, POLLS, THREADS
 from app.polls import services as polls
 from app.polls.models import Poll

@@ -73,6 +73,17 @@ def polls_for_threads(thread_ids: list[int], viewer: Member | None) -> dict[int,
     return grouped
 
 
+def polls_of_thread(thread: Thread, viewer: Member | None) -> list[Poll]:
+    return polls_for_threads([thread.id], viewer).get(thread.id, [])
+
+
+def experience_polls_of(treatment: Tag, viewer: Member | None, limit: int) -> list[Poll]:
+    """A treatment's experience polls, newest first, for the head of its tag page."""
+    if treatment.kind != TagKind.treatment:
+        return []
+    return list_polls(viewer, treatment=treatment, limit=limit).items
+
+
 def tag_with_poll_flag(slug: str) -> tuple[Tag | None, bool]:
     """A tag by slug and whether any poll asks about it, in the one query that loads the tag.
 

@@ -11,7 +11,7 @@ from app.core.db import utcnow
 from app.core.errors import Conflict, DomainError, InvalidInput
 from app.core.forms import Form
 from app.forum import services as forum
-from app.forum.views import viewer
+from app.core.pages import viewer
 from app.polls import services
 from app.polls.models import Poll, PollKind, ResultsVisibility
 from app.polls.schemas import PollCreateSchema
