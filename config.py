@@ -74,7 +74,13 @@ class Config:
     POLL_MIN_VOTERS = env_int("POLL_MIN_VOTERS", 5)
     STATS_MIN_MEMBERS = env_int("STATS_MIN_MEMBERS", 10)
     STATS_MIN_CELL = env_int("STATS_MIN_CELL", 5)
+    # Privacy per member (README, "Statistics"): each release spends STATS_EPSILON, and at most
+    # STATS_EPSILON_BUDGET may be spent in any 365 days: four quarterly releases at 1.0.
     STATS_EPSILON = env_float("STATS_EPSILON", 1.0)
+    STATS_EPSILON_BUDGET = env_float("STATS_EPSILON_BUDGET", 4.0)
+    STATS_MAX_TREATMENTS_PER_MEMBER = env_int("STATS_MAX_TREATMENTS_PER_MEMBER", 3)
+    # Exact releases (epsilon 0) exist for tests only; no environment variable can turn them on.
+    STATS_ALLOW_EXACT = False
 
     # Forum display.
     THREAD_MAX_DEPTH = env_int("THREAD_MAX_DEPTH", 6)
@@ -111,6 +117,8 @@ class TestingConfig(Config):
     # the moderation tests set these back to the production defaults.
     HOLD_FIRST_POSTS = 0
     NEW_MEMBER_LINK_HOURS = 0
+    # Statistics tests may publish exact counts (epsilon 0, not charged to the budget) to check arithmetic.
+    STATS_ALLOW_EXACT = True
 
 
 CONFIGS = {

@@ -3,7 +3,7 @@ from flask_smorest import Blueprint
 from app.members.auth import current_api_member, token_required, write_limit
 from app.members.models import Role
 from app.stats import services
-from app.stats.schemas import (ReleaseCreateSchema, ReleaseListSchema, ReleaseSchema, TreatmentStatsDetailSchema,
+from app.stats.schemas import (BudgetSchema, ReleaseCreateSchema, ReleaseListSchema, ReleaseSchema, TreatmentStatsDetailSchema,
                                TreatmentStatsListSchema, TreatmentStatsQuerySchema)
 
 blp = Blueprint("stats_api", __name__, url_prefix="/api/v1",
@@ -23,7 +23,7 @@ def list_treatments(args):
 @blp.route("/stats/treatments/<treatment>", methods=["GET"])
 @blp.response(200, TreatmentStatsDetailSchema)
 def get_treatment(treatment):
-    """One treatment (slug or synonym) in the latest release"""
+    """One treatment (slug or synonym) in the latest release; every treatment of the vocabulary answers"""
     return services.latest_treatment_stats(treatment)
 
 
@@ -40,5 +40,12 @@ def list_releases():
 @blp.arguments(ReleaseCreateSchema, required=False)
 @blp.response(201, ReleaseSchema)
 def publish(data):
-    """Publish a new release now (admin only)"""
+    """Publish a new release now (admin only); 409 when the privacy budget cannot pay for it"""
     return services.publish_release(current_api_member(), (data or {}).get("epsilon"))
+
+
+@blp.route("/stats/budget", methods=["GET"])
+@blp.response(200, BudgetSchema)
+def budget():
+    """The privacy budget of the last 365 days, and when the next release becomes possible"""
+    return services.budget_summary()

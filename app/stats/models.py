@@ -18,8 +18,10 @@ class StatsRelease(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("members.id", ondelete="SET NULL"))
-    # The privacy budget this release spent; 0 means no noise, exact counts.
+    # The privacy budget this release spent per member; 0 (test configuration only) means exact counts.
     epsilon: Mapped[float]
+    # At most this many treatments counted per member (null for releases made before the bound existed).
+    max_treatments_per_member: Mapped[int | None]
     min_members: Mapped[int]
     min_cell: Mapped[int]
     # The name of the noise mechanism and library, shown on the transparency page.
@@ -30,6 +32,20 @@ class StatsRelease(db.Model):
     created_by = relationship("Member")
     treatments: Mapped[list["TreatmentStats"]] = relationship(
         back_populates="release", cascade="all, delete-orphan", passive_deletes=True)
+
+
+class PrivacySpend(db.Model):
+    """The privacy budget ledger: one row per release, kept even if the release itself is deleted.
+
+    The budget check reads this table, never the releases, so deleting a release cannot give its
+    epsilon back: what was published may already have been copied.
+    """
+    __tablename__ = "stats_privacy_ledger"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    spent_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    epsilon: Mapped[float]
+    release_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stats_releases.id", ondelete="SET NULL"))
 
 
 class TreatmentStats(db.Model):

@@ -11,8 +11,10 @@ Rules (PRODUCT.md, privacy model):
 - consent is applied after picking it: a report not shared, or a ballot of a
   member without statistics consent, withdraws the member from that treatment
   rather than falling back to an older statement;
-- only active members count (suspended ones are left out while their status
-  says suspended, deleted ones always);
+- a member counts for at most `bound` treatments (STATS_MAX_TREATMENTS_PER_MEMBER):
+  their most recently stated ones, chosen by date alone, never by the answer;
+- deleted members never count; suspension is a moderation state and changes
+  nothing here, or suspending someone between two releases would reveal them;
 - ballots in polls whose thread was removed or hidden are not statements;
 - side effects and symptoms come from winning reports only, at most three of
   each per report (most severe side effects first, then by id).
@@ -48,8 +50,8 @@ class Tally:
         return sum(self.effects.values())
 
 
-def _counted_statements():
-    """Each counted member's winning statement per treatment, as a CTE."""
+def _counted_statements(bound: int):
+    """Each counted member's winning statement per treatment, at most `bound` per member, as a CTE."""
     # Status belongs to the member, so filtering it before ranking changes nothing but the work.
     reports = (
         sa.select(ExperienceReport.member_id, ExperienceReport.treatment_id,
@@ -57,7 +59,7 @@ def _counted_statements():
                   ExperienceReport.id.label("statement_id"), ExperienceReport.effect.label("effect"),
                   ExperienceReport.share_in_stats.label("consented"))
         .join(Member, Member.id == ExperienceReport.member_id)
-        .where(Member.status == MemberStatus.active))
+        .where(Member.status != MemberStatus.deleted))
     ballots = (
         sa.select(Ballot.member_id, Poll.treatment_id, Ballot.updated_at, sa.literal(1), Ballot.id,
                   PollOption.effect, Member.stats_consent)
@@ -66,7 +68,7 @@ def _counted_statements():
         .join(BallotChoice, BallotChoice.ballot_id == Ballot.id)
         .join(PollOption, PollOption.id == BallotChoice.option_id)
         .join(Member, Member.id == Ballot.member_id)
-        .where(Member.status == MemberStatus.active, Poll.kind == PollKind.experience,
+        .where(Member.status != MemberStatus.deleted, Poll.kind == PollKind.experience,
                Poll.treatment_id.is_not(None), PollOption.effect.is_not(None),
                Thread.status.not_in(REMOVED_THREAD_STATUSES)))
     statements = sa.union_all(reports, ballots).subquery("statements")
@@ -74,8 +76,16 @@ def _counted_statements():
         partition_by=(statements.c.member_id, statements.c.treatment_id),
         order_by=(statements.c.stated_at.desc(), statements.c.source, statements.c.statement_id.desc()),
     ).label("recency")).subquery("ranked")
-    return (sa.select(ranked.c.treatment_id, ranked.c.source, ranked.c.statement_id, ranked.c.effect)
-            .where(ranked.c.recency == 1, ranked.c.consented == sa.true())
+    consented = (sa.select(ranked.c.member_id, ranked.c.treatment_id, ranked.c.source, ranked.c.statement_id,
+                           ranked.c.effect, ranked.c.stated_at)
+                 .where(ranked.c.recency == 1, ranked.c.consented == sa.true())).subquery("consented")
+    # The per-member bound: the member's most recent statements first, whatever they say.
+    latest = sa.select(consented, sa.func.row_number().over(
+        partition_by=consented.c.member_id,
+        order_by=(consented.c.stated_at.desc(), consented.c.treatment_id.desc()),
+    ).label("position")).subquery("latest")
+    return (sa.select(latest.c.treatment_id, latest.c.source, latest.c.statement_id, latest.c.effect)
+            .where(latest.c.position <= bound)
             .cte("counted"))
 
 
@@ -88,14 +98,14 @@ def _first_of_each_report(counted, table, item_id, order_by, limit: int):
             .where(ranked.c.position <= limit)).subquery()
 
 
-def tally_statements() -> list[Tally]:
+def tally_statements(bound: int) -> list[Tally]:
     """All counts of a release in one SQL statement, grouped in the database.
 
     Side effects and symptoms are ranked within each report first, then joined
     to the winning reports: PostgreSQL then merges two sorted streams instead of
     probing an index once per report.
     """
-    counted = _counted_statements()
+    counted = _counted_statements(bound)
     severity_first = sa.case((ExperienceSideEffect.severity == Severity.severe, 0),
                              (ExperienceSideEffect.severity == Severity.moderate, 1), else_=2)
     side_effects = _first_of_each_report(
@@ -130,22 +140,22 @@ def tally_statements() -> list[Tally]:
             tally.side_effects[item_id] = n
         else:
             tally.symptoms[item_id] = n
-    return [t for t in tallies.values() if t.members > 0]
+    return list(tallies.values())
 
 
 @dataclass
 class Vocabulary:
-    """Names at release time: treatments counted, and every side effect and symptom that could be."""
-    treatments: dict[int, Tag]
+    """Names at release time: every treatment, side effect and symptom of the vocabulary."""
+    treatments: list[Tag]
     side_effects: list[SideEffect]
     symptoms: list[Tag]
 
 
-def load_vocabulary(treatment_ids: list[int]) -> Vocabulary:
+def load_vocabulary() -> Vocabulary:
     tags = list(db.session.scalars(sa.select(Tag).where(
-        sa.or_(Tag.id.in_(treatment_ids), Tag.kind == TagKind.symptom)).order_by(Tag.id)))
+        Tag.kind.in_((TagKind.treatment, TagKind.symptom))).order_by(Tag.id)))
     side_effects = list(db.session.scalars(sa.select(SideEffect).order_by(SideEffect.id)))
-    return Vocabulary({t.id: t for t in tags if t.id in set(treatment_ids)}, side_effects,
+    return Vocabulary([t for t in tags if t.kind == TagKind.treatment], side_effects,
                       [t for t in tags if t.kind == TagKind.symptom])
 
 
@@ -153,27 +163,27 @@ def build_treatment_stats(tallies: list[Tally], vocabulary: Vocabulary, plan: pr
                           min_members: int, min_cell: int) -> list[dict]:
     """Noise every cell, clamp, suppress and derive shares: one `treatment_stats` row per treatment.
 
-    Every cell of the domain is noised, zeros included: a side effect nobody
-    reported must be about as likely to appear as one a single member reported.
-    Side effects and symptoms are listed only from the noise floor up (see
-    privacy.FALSE_ITEM_CHANCE), so noise alone rarely puts one on the list.
+    Every treatment of the vocabulary gets a row and every cell of the domain
+    is noised, zeros included, so whether a treatment is listed says nothing
+    about who reported it. Whether it is published is decided on its noisy
+    member count alone (privacy.NoisePlan.publish_threshold). Side effects and
+    symptoms are listed only from the noise floor up (privacy.FALSE_ITEM_CHANCE).
     """
-    tallies = sorted(tallies, key=lambda t: t.treatment_id)
+    by_id = {t.treatment_id: t for t in tallies}
+    tallies = [by_id.get(tag.id) or Tally(tag.id) for tag in vocabulary.treatments]
     effects = _noised(tallies, lambda t: [t.effects.get(e, 0) for e in Effect], plan.effect_scale)
     side_effects = _noised(tallies, lambda t: [t.side_effects.get(s.id, 0) for s in vocabulary.side_effects],
                            plan.side_effect_scale)
     symptoms = _noised(tallies, lambda t: [t.symptoms.get(s.id, 0) for s in vocabulary.symptoms],
                        plan.symptom_scale)
+    threshold = plan.publish_threshold(min_members)
     rows = []
-    for tally, cells, side_counts, symptom_counts in zip(tallies, effects, side_effects, symptoms):
-        tag = vocabulary.treatments[tally.treatment_id]
+    for tag, cells, side_counts, symptom_counts in zip(vocabulary.treatments, effects, side_effects, symptoms):
         row = {"treatment_id": tag.id, "treatment_slug": tag.slug, "treatment_name": tag.name, **SUPPRESSED}
-        counts = dict(zip(Effect, (privacy.clamp(c) for c in cells)))
-        members = sum(counts.values())
-        # The true count keeps noise from lifting a tiny group over the line; the noisy one keeps a
-        # group whose published size reads as under the minimum from being shown.
-        if tally.members >= min_members and members >= min_members:
-            row.update(_published(counts, members, min_cell))
+        # The raw noisy sum is unbiased (clamping would add noise's positive half on every empty cell).
+        if sum(cells) >= threshold:
+            row.update(published_effects(dict(zip(Effect, cells)), min_cell, plan.cell_variance))
+            members = row["members"]
             row["side_effects"] = _items(vocabulary.side_effects, side_counts, members,
                                          max(min_cell, plan.side_effect_floor))
             row["symptoms"] = _items(vocabulary.symptoms, symptom_counts, members, max(min_cell, plan.symptom_floor))
@@ -197,21 +207,40 @@ def _items(names, noisy, members: int, min_cell: int) -> list[dict]:
     items = []
     for item, count in zip(names, noisy):
         count = privacy.clamp(count, 0, members)
-        if count >= min_cell:
+        if count >= min_cell and members > 0:
             items.append({"slug": item.slug, "name": item.name, "count": count,
                           "share": round(count / members, 4)})
     return sorted(items, key=lambda i: (-i["count"], i["name"]))
 
 
-def _published(counts: dict[Effect, int], members: int, min_cell: int) -> dict:
-    row = {"suppressed": False, "members": members,
-           **{f"effect_{e.value}": count if count >= min_cell else None for e, count in counts.items()}}
-    # Shares use every noisy cell, those shown as "<5" included: hiding a small "worse" cell must
-    # not flatter a treatment. The noise, not the hiding, is what protects members.
-    helped = sum(counts[e] for e in HELPED)
-    rated = sum(counts[e] for e in RATED)
-    interval = privacy.wilson_interval(helped, rated)
-    if interval is not None:
-        row["helped_share"] = round(helped / rated, 4)
-        row["ci_low"], row["ci_high"] = round(interval[0], 4), round(interval[1], 4)
+def published_effects(noisy: dict[Effect, int], min_cell: int, cell_variance: float) -> dict:
+    """The effect cells, member count, share and interval of a published treatment.
+
+    A cell under the minimum is shown as "<min_cell" and counts as 0 in the
+    member count and the share whatever its value, so that no published number
+    can be solved for it. Its true range (0…min_cell-1) widens the
+    interval instead: the lower end takes hidden "helped" cells at 0 and hidden
+    others at the top of the range, the upper end the reverse. The interval also
+    carries the noise of every cell (privacy.noisy_share_interval).
+    """
+    counts = {e: privacy.clamp(c) for e, c in noisy.items()}
+    hidden = {e for e, c in counts.items() if c < min_cell}
+    shown = {e: (None if e in hidden else c) for e, c in counts.items()}
+    standing = {e: (0 if e in hidden else c) for e, c in counts.items()}
+    row = {"suppressed": False, "members": sum(standing.values()),
+           **{f"effect_{e.value}": count for e, count in shown.items()}}
+    helped = sum(standing[e] for e in HELPED)
+    others = sum(standing[e] for e in RATED if e not in HELPED)
+    if helped + others > 0:
+        row["helped_share"] = round(helped / (helped + others), 4)
+        top = max(0, min_cell - 1)
+
+        def total(group, hidden_value):
+            return sum(hidden_value if e in hidden else counts[e] for e in group)
+        others_group = [e for e in RATED if e not in HELPED]
+        helped_var, others_var = len(HELPED) * cell_variance, len(others_group) * cell_variance
+        low = privacy.noisy_share_interval(total(HELPED, 0), total(others_group, top), helped_var, others_var)
+        high = privacy.noisy_share_interval(total(HELPED, top), total(others_group, 0), helped_var, others_var)
+        row["ci_low"] = round(low[0] if low else 0.0, 4)
+        row["ci_high"] = round(high[1] if high else 1.0, 4)
     return row

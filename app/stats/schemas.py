@@ -4,14 +4,16 @@ from marshmallow import validate
 
 from app.core.schemas import StrictSchema, UTCDateTime
 from app.polls.models import Effect
-from app.stats.privacy import EPSILON_RULE
+from app.stats.privacy import EXACT_RULE
 from app.stats.services import SORTS
 
 
 class ReleaseSchema(ma.Schema):
     id = ma.fields.Integer()
     created_at = UTCDateTime()
-    epsilon = ma.fields.Float(metadata={"description": "Privacy budget per member and treatment; 0 = exact counts"})
+    epsilon = ma.fields.Float(metadata={"description": "Privacy budget this release spent per member"})
+    max_treatments_per_member = ma.fields.Integer(
+        allow_none=True, metadata={"description": "At most this many treatments counted per member (most recent)"})
     min_members = ma.fields.Integer()
     min_cell = ma.fields.Integer()
     treatments_published = ma.fields.Integer()
@@ -26,7 +28,19 @@ class ReleaseListSchema(ma.Schema):
 class ReleaseCreateSchema(StrictSchema):
     # The range is checked by the service, which the command line shares.
     epsilon = ma.fields.Float(load_default=None, allow_nan=False,
-                              metadata={"description": f"Default: the server's STATS_EPSILON. {EPSILON_RULE}"})
+                              metadata={"description": f"Default: the server's STATS_EPSILON. {EXACT_RULE} "
+                                                     "409 when the privacy budget of the last 365 days cannot "
+                                                     "pay for it."})
+
+
+class BudgetSchema(ma.Schema):
+    budget = ma.fields.Float(metadata={"description": "STATS_EPSILON_BUDGET: the epsilon available in any 365 days"})
+    window_days = ma.fields.Integer()
+    spent = ma.fields.Float(metadata={"description": "Epsilon spent by the releases of the last 365 days"})
+    remaining = ma.fields.Float()
+    epsilon = ma.fields.Float(metadata={"description": "STATS_EPSILON: what the next release spends by default"})
+    next_release_possible_at = UTCDateTime(
+        allow_none=True, metadata={"description": "When a release at `epsilon` fits the budget; null: never"})
 
 
 class TreatmentRefSchema(ma.Schema):
@@ -83,7 +97,8 @@ class TreatmentStatsSchema(ma.Schema):
 
 
 class TreatmentStatsDetailSchema(TreatmentStatsSchema):
-    release = ma.fields.Nested(ReleaseSchema)
+    release = ma.fields.Nested(ReleaseSchema, allow_none=True,
+                               metadata={"description": "null until the first release is published"})
 
     @ma.pre_dump
     def from_row(self, stats, **kwargs):

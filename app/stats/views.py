@@ -6,6 +6,7 @@ import math
 
 from flask import Blueprint, render_template, request
 
+from app.core.db import utcnow
 from app.core.errors import NotFound
 from app.polls.models import EFFECT_LABELS
 from app.stats import services
@@ -22,13 +23,6 @@ SORTS = {
 }
 
 
-def _treatment_tag(ref: str) -> Tag:
-    tag = services.treatment_by_ref(ref)
-    if tag is None or tag.kind != TagKind.treatment:
-        raise NotFound(f"There is no treatment called {ref!r}. The statistics page lists every treatment.")
-    return tag
-
-
 @bp.route("/stats")
 def index():
     sort = request.args.get("sort") if request.args.get("sort") in SORTS else "lower_bound"
@@ -42,26 +36,21 @@ def index():
 @bp.route("/stats/about")
 def about():
     releases = services.list_releases()
+    budget = services.budget_summary()
     return render_template("stats/about.html", releases=releases, latest=releases[0] if releases else None,
-                           total_epsilon=sum(r.epsilon for r in releases))
+                           total_epsilon=sum(r.epsilon for r in releases), budget=budget,
+                           e_budget=math.exp(min(budget["budget"], 50)), now=utcnow())
 
 
 @bp.route("/stats/<treatment>")
 def treatment(treatment: str):
     release = services.latest_release()
-    stats = None
-    if release is not None:
-        try:
-            stats = services.release_treatment(release, treatment)
-        except NotFound:
-            # An unknown name is a 404; a known treatment that this release does not list gets a page saying so.
-            pass
-    if stats is not None:
-        name, slug = stats.treatment_name, stats.treatment_slug
-    else:
-        tag = _treatment_tag(treatment)
-        name, slug = tag.name, tag.slug
-    return render_template("stats/treatment.html", release=release, stats=stats, name=name, slug=slug,
+    try:
+        stats = services.release_treatment(release, treatment)
+    except NotFound:
+        raise NotFound(f"There is no treatment called {treatment!r}. The statistics page lists every treatment.")
+    return render_template("stats/treatment.html", release=release, stats=stats, name=stats.treatment_name,
+                           slug=stats.treatment_slug,
                            effects=[(effect.value, label) for effect, label in EFFECT_LABELS.items()])
 
 

@@ -35,9 +35,9 @@ class TestWilsonInterval:
 class TestNoise:
     @pytest.mark.parametrize("epsilon", [0.5, 1.0, 2.0])
     def test_spread_matches_the_epsilon(self, epsilon):
-        plan = privacy.noise_plan(epsilon)
-        # One member moves one effect cell by one: the scale is 1 / (its half of epsilon).
-        assert plan.effect_scale == pytest.approx(2 / epsilon)
+        plan = privacy.noise_plan(epsilon, bound=2)
+        # One member moves at most two effect cells (two treatments) by one: the scale is 2 / (60% of epsilon).
+        assert plan.effect_scale == pytest.approx(2 / (0.6 * epsilon), rel=1e-6)
         draws = privacy.noisy_counts([0] * DRAWS, plan.effect_scale)
         expected = privacy.discrete_laplace_variance(plan.effect_scale)
         # The sample variance's relative standard error here is about sqrt(5 / DRAWS) = 0.7%.
@@ -51,16 +51,24 @@ class TestNoise:
         draws = privacy.noisy_counts([7] * DRAWS, scale)
         assert draws.count(7) / DRAWS == pytest.approx((1 - q) / (1 + q), abs=0.01)
 
-    def test_side_effect_noise_is_wider_for_three_per_member_on_a_quarter_of_the_budget(self):
-        plan = privacy.noise_plan(1.0)
-        assert plan.side_effect_scale == plan.symptom_scale == pytest.approx(12.0)
+    def test_side_effect_noise_is_wider_for_three_per_treatment_on_a_fifth_of_the_budget(self):
+        plan = privacy.noise_plan(1.0, bound=3)
+        # Three treatments, three side effects each: one member moves the histogram by up to 9.
+        assert plan.side_effect_scale == pytest.approx(45.0, rel=1e-6) == plan.symptom_scale
         draws = privacy.noisy_counts([0] * DRAWS, plan.side_effect_scale)
-        assert statistics.variance(draws) == pytest.approx(privacy.discrete_laplace_variance(12.0), rel=0.03)
+        assert statistics.variance(draws) == pytest.approx(privacy.discrete_laplace_variance(45.0), rel=0.03)
 
-    def test_opendp_accounts_the_whole_epsilon_per_statement(self):
+    @pytest.mark.parametrize("bound", [1, 3, 8])
+    def test_opendp_accounts_the_whole_epsilon_per_member(self, bound):
         for epsilon in (0.1, 1.0, 3.0):
-            assert privacy.noise_plan(epsilon).spent() == pytest.approx(epsilon)
-        assert privacy.noise_plan(0).spent() == 0
+            plan = privacy.noise_plan(epsilon, bound)
+            assert plan.spent() == pytest.approx(epsilon, rel=1e-6) and plan.spent() <= epsilon
+            # OpenDP's own map, at one member's whole contribution, is what the plan spends.
+            assert privacy._laplace(plan.effect_scale).map(bound) == pytest.approx(0.6 * epsilon, rel=1e-6)
+        assert privacy.noise_plan(0, allow_exact=True).spent() == 0
+
+    def test_more_treatments_per_member_means_proportionally_more_noise(self):
+        assert privacy.noise_plan(1.0, 6).effect_scale == pytest.approx(2 * privacy.noise_plan(1.0, 3).effect_scale)
 
     def test_noise_floor_is_reached_by_noise_alone_at_most_one_time_in_twenty(self):
         scale = privacy.noise_plan(1.0).side_effect_scale
@@ -71,7 +79,7 @@ class TestNoise:
         assert sum(d >= floor for d in draws) / DRAWS == pytest.approx(q ** floor / (1 + q), abs=0.005)
 
     def test_epsilon_zero_is_exact(self):
-        plan = privacy.noise_plan(0)
+        plan = privacy.noise_plan(0, allow_exact=True)
         assert plan.exact and plan.effect_scale is None and privacy.noise_floor(plan.side_effect_scale) == 0
         counts = list(range(50))
         assert privacy.noisy_counts(counts, plan.effect_scale) == counts
@@ -81,7 +89,7 @@ class TestNoise:
         scale = privacy.noise_plan(1.0).effect_scale
         assert privacy.noisy_counts([100] * 200, scale) != privacy.noisy_counts([100] * 200, scale)
 
-    @pytest.mark.parametrize("epsilon", [-1, 0.001, 10.5, math.inf, math.nan])
+    @pytest.mark.parametrize("epsilon", [-1, 0, 0.001, 10.5, math.inf, math.nan])
     def test_epsilon_out_of_range_is_refused(self, epsilon):
         with pytest.raises(ValueError, match="0.01 to 10"):
             privacy.noise_plan(epsilon)

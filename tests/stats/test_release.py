@@ -12,6 +12,7 @@ from app.members.models import MemberStatus, Role
 from app.stats import release as release_module
 from app.stats.models import StatsRelease, TreatmentStats
 from app.stats.privacy import wilson_interval
+from app.vocabulary.models import Tag, TagKind
 
 
 def stats_for(published, slug="baclofen") -> TreatmentStats | None:
@@ -45,9 +46,13 @@ class TestThresholds:
         for member in people[10:]:
             stats_data.report(member, "baclofen", "worse")
         row = stats_for(stats_data.publish(0))
-        assert row.members == 10 + small and row.effect_worse == shown and row.effect_none is None
-        # The hidden cell still counts in the share: hiding "worse" must not flatter a treatment.
-        assert row.helped_share == round(10 / (10 + small), 4)
+        assert row.effect_worse == shown and row.effect_none is None
+        # A hidden cell counts as 0 in every total, so no total gives it away; its possible values
+        # (0 to 4) widen the interval instead, so hiding "worse" does not make the interval flatter.
+        counted = small if shown else 0
+        assert row.members == 10 + counted and row.helped_share == round(10 / (10 + counted), 4)
+        low, _ = wilson_interval(10, 10 + small)
+        assert row.ci_low <= round(low, 4)
 
     @pytest.mark.parametrize("small, listed", [(4, False), (5, True)])
     def test_a_side_effect_or_symptom_under_five_is_left_out(self, stats_data, small, listed):
@@ -79,9 +84,10 @@ class TestWhoCounts:
             stats_data.report(member, "baclofen", "major")
         return people
 
-    @pytest.mark.parametrize("exclude", ["report_not_shared", "ballot_without_consent", "suspended",
-                                         "suspension_date_passed", "deleted", "removed_thread", "hidden_thread"])
-    def test_exclusions(self, stats_data, ten, exclude):
+    @pytest.mark.parametrize("exclude", ["report_not_shared", "ballot_without_consent", "deleted", "removed_thread",
+                                         "hidden_thread"])
+    def test_exclusions(self, app, stats_data, ten, exclude):
+        app.config["STATS_MIN_CELL"] = 1  # so that one member's answer would show
         (member,) = stats_data.crowd(1)
         if exclude == "report_not_shared":
             stats_data.report(member, "baclofen", "worse", share=False)
@@ -90,12 +96,7 @@ class TestWhoCounts:
             stats_data.ballot(member, "baclofen", "worse")
         else:
             stats_data.ballot(member, "baclofen", "worse")
-        if exclude == "suspended":
-            member.status, member.suspended_until = MemberStatus.suspended, utcnow() + timedelta(days=3)
-        elif exclude == "suspension_date_passed":
-            # Suspended members are left out while their status says so, whatever the date says.
-            member.status, member.suspended_until = MemberStatus.suspended, utcnow() - timedelta(days=1)
-        elif exclude == "deleted":
+        if exclude == "deleted":
             member.status = MemberStatus.deleted
         elif exclude.endswith("_thread"):
             thread = db.session.get(Thread, stats_data.poll("baclofen").thread_id)
@@ -103,6 +104,17 @@ class TestWhoCounts:
         db.session.commit()
         row = stats_for(stats_data.publish(0))
         assert row.members == 10 and row.effect_worse is None
+
+    @pytest.mark.parametrize("until", [timedelta(days=3), -timedelta(days=1), None])
+    def test_suspended_members_still_count(self, app, stats_data, ten, until):
+        """Suspension is moderation, not consent: it must not be a way to take someone out of the numbers."""
+        app.config["STATS_MIN_CELL"] = 1
+        (member,) = stats_data.crowd(1)
+        stats_data.ballot(member, "baclofen", "worse")
+        member.status, member.suspended_until = MemberStatus.suspended, until and utcnow() + until
+        db.session.commit()
+        row = stats_for(stats_data.publish(0))
+        assert row.members == 11 and row.effect_worse == 1
 
     def test_the_same_member_counts_when_included(self, stats_data, ten):
         (member,) = stats_data.crowd(1, suspended_until=utcnow() - timedelta(days=1))
@@ -114,12 +126,13 @@ class TestWhoCounts:
             stats_data.ballot(member, "baclofen", "major", at=utcnow() - timedelta(days=30))
         assert stats_for(stats_data.publish(0)).members == 10
 
-    def test_treatments_nobody_counts_for_are_not_listed(self, stats_data, ten):
+    def test_every_treatment_of_the_vocabulary_is_in_every_release(self, stats_data, ten, vocabulary):
         (member,) = stats_data.crowd(1)
         stats_data.report(member, "tizanidine", "major", share=False)
         published = stats_data.publish(0)
-        assert [r.treatment_slug for r in published.treatments] == ["baclofen"]
-        assert (published.treatments_published, published.treatments_suppressed) == (1, 0)
+        treatments = set(db.session.scalars(sa.select(Tag.slug).where(Tag.kind == TagKind.treatment)))
+        assert {r.treatment_slug for r in published.treatments} == treatments and len(treatments) > 20
+        assert (published.treatments_published, published.treatments_suppressed) == (1, len(treatments) - 1)
 
 
 class TestLatestStatementWins:
@@ -143,8 +156,9 @@ class TestLatestStatementWins:
             if i < 6:
                 stats_data.report(member, "baclofen", "moderate", at=later)
         row = stats_for(stats_data.publish(0))
-        assert (row.members, row.effect_moderate, row.effect_worse) == (10, 6, None)
-        assert row.helped_share == 0.6
+        # Four "worse" are hidden, so they count as 0 in the member count and the share.
+        assert (row.members, row.effect_moderate, row.effect_worse) == (6, 6, None)
+        assert row.helped_share == 1.0 and row.ci_low <= round(wilson_interval(6, 10)[0], 4)
 
     def test_on_a_tie_the_report_wins(self, stats_data):
         at = utcnow() - timedelta(hours=1)
@@ -190,13 +204,14 @@ class TestSharesAndNoise:
         row = stats_for(published)
         cells = effects(row)
         assert not row.suppressed and all(c is None or c >= 5 for c in cells.values())
-        if None not in cells.values():
-            assert row.members == sum(cells.values())
-            helped = cells["major"] + cells["moderate"] + cells["slight"]
-            rated = helped + cells["none"] + cells["worse"]
-            assert row.helped_share == round(helped / rated, 4)
-            low, high = wilson_interval(helped, rated)
-            assert (row.ci_low, row.ci_high) == (round(low, 4), round(high, 4))
+        shown = {e: c or 0 for e, c in cells.items()}
+        assert row.members == sum(shown.values())
+        helped = shown["major"] + shown["moderate"] + shown["slight"]
+        rated = helped + shown["none"] + shown["worse"]
+        assert row.helped_share == round(helped / rated, 4)
+        # The interval carries the noise: wider than the one that would ignore it.
+        low, high = wilson_interval(helped, rated)
+        assert row.ci_low < low and row.ci_high > high
         assert 0 <= row.ci_low <= row.helped_share <= row.ci_high <= 1
         for item in row.side_effects + row.symptoms:
             assert 0 < item["count"] <= row.members and item["share"] == round(item["count"] / row.members, 4)
@@ -210,7 +225,10 @@ class TestSharesAndNoise:
         row = stats_for(published)
         assert effects(row) == {"major": 8, "moderate": None, "slight": None, "none": 10, "worse": None,
                                 "cant_tell": 5}
-        assert (row.helped_share, row.ci_low, row.ci_high) == (0.4444, 0.2456, 0.6628)
+        # Without noise the interval is Wilson's, widened for the hidden cells: the lower end takes
+        # the hidden "worse" at 4 and the hidden helped cells at 0, the upper end the reverse.
+        low, high = wilson_interval(8, 22)[0], wilson_interval(16, 26)[1]
+        assert (row.helped_share, row.ci_low, row.ci_high) == (0.4444, round(low, 4), round(high, 4))
         assert published.epsilon == 0 and "exact" in published.mechanism
 
     def test_the_default_epsilon_comes_from_the_configuration(self, app, stats_data):
@@ -245,9 +263,9 @@ class TestStorage:
         for member in stats_data.crowd(120):
             stats_data.report(member, "baclofen", "slight", symptoms=("clonus", "pain"), side_effects=("fatigue",))
             stats_data.ballot(member, "tizanidine", "worse")
-        # Three reads, the release row and one executemany for every treatment (PostgreSQL: one
-        # more, to give the sort memory).
-        assert small == statements_for_release() <= 6
+        # Three reads, the release row, the ledger read and entry, the release's totals and one
+        # executemany for every treatment (PostgreSQL: two more, the ledger lock and the sort memory).
+        assert small == statements_for_release() <= 10
 
     def test_only_admins_publish(self, stats_data, make_member):
         for role in (Role.member, Role.moderator):
@@ -287,7 +305,7 @@ class TestCommand:
         assert result.exit_code == 0, result.output
         assert "counting statements" in result.output
         assert result.output.strip().splitlines()[-1].startswith(
-            "Release 1: 2 treatments published, 1 suppressed, ε=0, ")
+            "Release 1: 2 treatments published, 20 suppressed, ε=0 (at most 3 treatments per member), ")
 
     def test_if_older_than_skips_a_recent_release(self, runner, stats_data):
         result = runner.invoke(args=["stats", "release", "--if-older-than", "7d", "--epsilon", "0"])
@@ -303,15 +321,15 @@ class TestCommand:
 
     def test_the_demo_publishes_a_first_release_only(self, stats_data):
         from app.ops import demo
-        for member in stats_data.crowd(30):  # enough that noise cannot pull it under ten
+        for member in stats_data.crowd(100):  # enough that noise cannot pull it under the threshold
             stats_data.report(member, "baclofen", "major")
         first = demo.build_demo_release()
-        assert first.treatments_published == 1 and first.epsilon == 1.0
+        assert stats_for(first).suppressed is False and first.epsilon == 1.0
         assert demo.build_demo_release() is None
         assert db.session.scalar(sa.select(sa.func.count()).select_from(StatsRelease)) == 1
 
     @pytest.mark.parametrize("args, message", [
-        (["--epsilon", "-1"], "epsilon: Give 0"),
+        (["--epsilon", "-1"], "epsilon: Give a number from 0.01 to 10"),
         (["--epsilon", "many"], "is not a valid float"),
         (["--if-older-than", "soon"], "is not an age"),
     ])
