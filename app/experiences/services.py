@@ -10,6 +10,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from app.core.db import utcnow
 from app.core.errors import Conflict, InvalidInput, NotFound
+from app.core.unit_of_work import unit_of_work
 from app.experiences.models import (ExperienceReport, ExperienceRevision, ExperienceSideEffect, UsageStatus,
                                     experience_symptoms)
 from app.experiences.schemas import ExperienceSchema
@@ -192,6 +193,7 @@ def _apply(report: ExperienceReport, values: dict) -> None:
         report.side_effects.append(ExperienceSideEffect(side_effect=side_effect, severity=severity))
 
 
+@unit_of_work()
 def _write(member: Member, treatment: Tag, values: dict) -> bool:
     report = report_for(member, treatment)
     created = report is None
@@ -204,7 +206,6 @@ def _write(member: Member, treatment: Tag, values: dict) -> bool:
     report.updated_at = now
     db.session.flush()
     db.session.add(ExperienceRevision(report_id=report.id, data=_snapshot(report), created_at=now))
-    db.session.commit()
     return created
 
 
@@ -221,8 +222,7 @@ def save_report(member: Member | None, treatment_ref: str, data) -> tuple[Experi
             created = _write(member, treatment, values)
         except IntegrityError:
             # Two saves of one report at the same moment meet at its unique keys: the later one
-            # reads what the other wrote and applies its answers over it.
-            db.session.rollback()
+            # reads what the other wrote and applies its answers over it (the unit has rolled back).
             continue
         db.session.expire_all()
         return report_for(member, treatment), created
@@ -234,17 +234,17 @@ def delete_report(member: Member | None, treatment_ref: str) -> None:
     member = forum.require_active(member)
     report = my_report(member, treatment_ref)
     # Explicit deletes: the rows go whether or not the database enforces ON DELETE CASCADE.
-    db.session.execute(sa.delete(ExperienceRevision).where(ExperienceRevision.report_id == report.id))
-    db.session.execute(sa.delete(ExperienceSideEffect).where(ExperienceSideEffect.report_id == report.id))
-    db.session.execute(sa.delete(experience_symptoms).where(experience_symptoms.c.report_id == report.id))
-    db.session.execute(sa.delete(ExperienceReport).where(ExperienceReport.id == report.id))
-    db.session.commit()
+    with unit_of_work():
+        db.session.execute(sa.delete(ExperienceRevision).where(ExperienceRevision.report_id == report.id))
+        db.session.execute(sa.delete(ExperienceSideEffect).where(ExperienceSideEffect.report_id == report.id))
+        db.session.execute(sa.delete(experience_symptoms).where(experience_symptoms.c.report_id == report.id))
+        db.session.execute(sa.delete(ExperienceReport).where(ExperienceReport.id == report.id))
     db.session.expire_all()
 
 
 def set_ballots_in_stats(member: Member | None, consent: bool) -> Member:
     """Whether the member's experience-poll votes may count in the next statistics releases."""
     member = forum.require_active(member)
-    member.stats_consent = bool(consent)
-    db.session.commit()
+    with unit_of_work():
+        member.stats_consent = bool(consent)
     return member

@@ -1,4 +1,5 @@
-"""Forum operations: who may see, start, reply, edit and delete. Each owns its transaction."""
+"""Forum operations: who may see, start, reply, edit and delete. Each writing one is a unit of work;
+the `apply_*` and `set_post_status` building blocks write inside their caller's."""
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -12,6 +13,7 @@ from app.core.markdown import render_markdown
 from app.core.pagination import Page, decode_cursor, page_of
 from app.extensions import db
 from app.core.screening import refusals
+from app.core.unit_of_work import unit_of_work
 from app.forum.models import Post, PostRevision, PostStatus, Thread, path_segment, thread_tags
 from app.forum.screening import Verdict, post_screen
 from app.members.models import Member, MemberStatus
@@ -228,6 +230,7 @@ def _new_post(thread: Thread, author: Member, body: str, html: str, parent: Post
     return post
 
 
+@unit_of_work()
 def start_thread(author: Member | None, title: str, body: str, tag_refs: list[str],
                  confirm_personal_details: bool = False) -> Thread:
     author = require_active(author)
@@ -246,10 +249,10 @@ def start_thread(author: Member | None, title: str, body: str, tag_refs: list[st
     html, verdict = screened
     opening = _new_post(thread, author, body, html, None, verdict)
     thread.status, thread.support = opening.status, opening.support
-    db.session.commit()
     return thread
 
 
+@unit_of_work()
 def reply(author: Member | None, thread_id: int, body: str, parent_id: int | None = None,
           confirm_personal_details: bool = False) -> Post:
     author = require_active(author)
@@ -271,7 +274,6 @@ def reply(author: Member | None, thread_id: int, body: str, parent_id: int | Non
     if post.status == PostStatus.published:
         db.session.execute(sa.update(Thread).where(Thread.id == thread.id).values(
             reply_count=Thread.reply_count + 1, last_activity_at=post.created_at))
-    db.session.commit()
     return post
 
 
@@ -290,20 +292,20 @@ def require_author(post: Post, member: Member, moderators_told: str = MODERATORS
     raise NotAllowed("Only the author can edit or delete this post.")
 
 
+@unit_of_work()
 def edit_post(editor: Member | None, post_id: int, body: str, confirm_personal_details: bool = False) -> Post:
     editor = require_active(editor)
     post = get_post(post_id, editor)
     require_author(post, editor)
     if post.thread.locked and not editor.is_moderator:
         raise Conflict("This thread is locked, so its posts cannot be edited.")
-    if apply_edit(editor, post, body, confirm_personal_details=confirm_personal_details):
-        db.session.commit()
+    apply_edit(editor, post, body, confirm_personal_details=confirm_personal_details)
     _mark_readable([post], editor)
     return post
 
 
 def apply_edit(editor: Member, post: Post, body: str, confirm_personal_details: bool = False) -> bool:
-    """Checks and applies a new body, keeping a revision; True if it changed. The caller commits.
+    """Checks and applies a new body, keeping a revision; True if it changed. Inside the caller's unit of work.
 
     Permission checks are the caller's: the author's edit and a moderator's edit differ. Block words
     refuse any edit; personal details, review words, links and crisis words count only when the edit
@@ -329,6 +331,7 @@ def apply_edit(editor: Member, post: Post, body: str, confirm_personal_details: 
     return True
 
 
+@unit_of_work()
 def delete_post(actor: Member | None, post_id: int) -> None:
     """The post keeps its place in the tree, marked deleted, so replies still read."""
     if actor is None:
@@ -340,11 +343,10 @@ def delete_post(actor: Member | None, post_id: int) -> None:
     if post.status == PostStatus.removed:  # a moderator's removal stays on record, as removed
         raise Conflict("A moderator has already removed this post, so its words are no longer shown.")
     set_post_status(post, PostStatus.deleted)
-    db.session.commit()
 
 
 def set_post_status(post: Post, status: PostStatus) -> None:
-    """Moves a post to a status, keeping its thread's status and reply count in step. The caller commits.
+    """Moves a post to a status, keeping its thread's status and reply count in step. Inside the caller's unit of work.
 
     The thread mirrors its opening post; `reply_count` counts published replies only.
     """
@@ -364,18 +366,18 @@ def set_post_status(post: Post, status: PostStatus) -> None:
         db.session.execute(sa.update(Thread).where(Thread.id == post.thread_id).values(**values))
 
 
+@unit_of_work()
 def update_thread(actor: Member | None, thread_id: int, title: str | None = None,
                   tag_refs: list[str] | None = None) -> Thread:
     actor = require_active(actor)
     thread = get_thread(thread_id, actor)
     require_manager(thread.author_id, actor)
     apply_thread_update(thread, title, tag_refs)
-    db.session.commit()
     return thread
 
 
 def apply_thread_update(thread: Thread, title: str | None = None, tag_refs: list[str] | None = None) -> bool:
-    """Checks every field, then applies the title and tags; True if anything changed. The caller commits."""
+    """Checks every field, then applies the title and tags; True if anything changed. Inside the caller's unit of work."""
     errors: dict = {}
     if title is not None:
         title = title.strip()

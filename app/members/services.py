@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core.db import utcnow
 from app.core.errors import Conflict, NotAllowed, NotAuthenticated
+from app.core.unit_of_work import unit_of_work
 from app.extensions import db
 from app.members.models import ApiToken, Member, MemberStatus, Role
 
@@ -61,12 +62,11 @@ def register_member(handle: str, email: str, password: str, role: Role = Role.me
         raise Conflict("That handle or email is already registered.", errors)
     member = Member(handle=handle, handle_key=fold_handle(handle), email=fold_email(email),
                     password_hash=password_hasher().hash(password), role=role)
-    db.session.add(member)
     try:
-        db.session.commit()
+        with unit_of_work():
+            db.session.add(member)
     except IntegrityError:
-        # Someone registered the same name between our check and our insert.
-        db.session.rollback()
+        # Someone registered the same name between our check and our insert (the unit rolled back).
         raise Conflict("That handle or email is already registered.", _taken_fields(handle, email))
     return member
 
@@ -90,8 +90,8 @@ def authenticate(login: str, password: str) -> Member:
         # Only after the right password: a wrong one must not reveal that an account is suspended.
         raise NotAllowed(_suspension_notice(member))
     if hasher.check_needs_rehash(member.password_hash):
-        member.password_hash = hasher.hash(password)
-        db.session.commit()
+        with unit_of_work():
+            member.password_hash = hasher.hash(password)
     return member
 
 
@@ -129,8 +129,8 @@ def issue_token(member: Member) -> tuple[str, ApiToken]:
     token = secrets.token_urlsafe(32)
     record = ApiToken(member_id=member.id, token_hash=_token_digest(token),
                       expires_at=utcnow() + timedelta(days=current_app.config["API_TOKEN_DAYS"]))
-    db.session.add(record)
-    db.session.commit()
+    with unit_of_work():
+        db.session.add(record)
     return token, record
 
 
@@ -146,8 +146,8 @@ def member_for_token(token: str) -> tuple[Member, ApiToken] | None:
 
 
 def revoke_token(token: ApiToken) -> None:
-    db.session.delete(token)
-    db.session.commit()
+    with unit_of_work():
+        db.session.delete(token)
 
 
 def create_member(handle: str, email: str, password: str, role: Role) -> Member:

@@ -3,6 +3,7 @@ import sqlalchemy as sa
 
 from app.core.db import utcnow
 from app.core.pagination import Page, decode_cursor, page_of
+from app.core.unit_of_work import unit_of_work
 from app.extensions import db
 from app.forum.models import Post
 from app.members.models import Member
@@ -57,6 +58,6 @@ def mark_all_read(member: Member, up_to: int | None = None) -> int:
     query = sa.update(Notification).where(Notification.member_id == member.id, Notification.read_at.is_(None))
     if up_to is not None:
         query = query.where(Notification.id <= up_to)
-    marked = db.session.execute(query.values(read_at=utcnow())).rowcount
-    db.session.commit()
+    with unit_of_work():
+        marked = db.session.execute(query.values(read_at=utcnow())).rowcount
     return marked

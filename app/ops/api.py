@@ -1,9 +1,7 @@
 import marshmallow as ma
-import sqlalchemy as sa
 from flask_smorest import Blueprint
-from sqlalchemy.exc import SQLAlchemyError
 
-from app.extensions import db
+from app.ops.services import database_answers
 
 blp = Blueprint("ops_api", __name__, description="Operations")
 
@@ -18,9 +16,6 @@ class HealthSchema(ma.Schema):
 @blp.alt_response(503, schema=HealthSchema, description="The database does not answer")
 def healthz():
     """Liveness and database check for load balancers"""
-    try:
-        db.session.execute(sa.text("SELECT 1"))
-    except SQLAlchemyError:
-        db.session.rollback()
+    if not database_answers():
         return {"status": "unavailable", "database": "unreachable"}, 503
     return {"status": "ok", "database": "ok"}

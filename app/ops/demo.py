@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.core.db import utcnow
+from app.core.unit_of_work import unit_of_work
 from app.experiences import services as experiences
 from app.extensions import db
 from app.forum import services as forum
@@ -39,9 +40,9 @@ def build_demo_members(progress: Callable[[str], None]) -> int:
     for n, (handle, email, role) in enumerate(demo_accounts()):
         if members.member_by_handle(handle) is None:
             member = members.create_member(handle, email, DEMO_PASSWORD, role)
-            # An established community: members joined months ago, so their links are not held as a newcomer's.
-            member.joined_at = utcnow() - timedelta(days=400 - 20 * n)
-            db.session.commit()
+            with unit_of_work():
+                # An established community: members joined months ago, so their links are not held as a newcomer's.
+                member.joined_at = utcnow() - timedelta(days=400 - 20 * n)
             added += 1
         progress(handle)
     return added

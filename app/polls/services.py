@@ -10,6 +10,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from app.core.db import utcnow
 from app.core.errors import Conflict, InvalidInput, NotFound
 from app.core.pagination import Page, decode_cursor, page_of
+from app.core.unit_of_work import unit_of_work
 from app.extensions import db
 from app.forum import services as forum
 from app.forum.models import PostStatus, Thread
@@ -173,8 +174,8 @@ def create_poll(actor: Member | None, thread_id: int, question: str, kind: str, 
                         for i, (effect, label) in enumerate(EFFECT_LABELS.items())]
     else:
         poll.options = [PollOption(position=i, label=label) for i, label in enumerate(labels)]
-    db.session.add(poll)
-    db.session.commit()
+    with unit_of_work():
+        db.session.add(poll)
     return _with_results([poll], actor)[0]
 
 
@@ -223,11 +224,11 @@ def vote(member: Member | None, poll_id: int, option_ids: list[int]) -> Poll:
         raise InvalidInput({"option_ids": ["Those options are not part of this poll."]})
     if poll.kind != PollKind.multiple and len(chosen) > 1:
         raise InvalidInput({"option_ids": ["This poll takes one answer."]})
-    ballot_id = _upsert_ballot(poll.id, member.id)
-    db.session.execute(sa.delete(BallotChoice).where(BallotChoice.ballot_id == ballot_id))
-    db.session.execute(sa.insert(BallotChoice), [
-        {"ballot_id": ballot_id, "option_id": option_id, "poll_id": poll.id} for option_id in chosen])
-    db.session.commit()
+    with unit_of_work():
+        ballot_id = _upsert_ballot(poll.id, member.id)
+        db.session.execute(sa.delete(BallotChoice).where(BallotChoice.ballot_id == ballot_id))
+        db.session.execute(sa.insert(BallotChoice), [
+            {"ballot_id": ballot_id, "option_id": option_id, "poll_id": poll.id} for option_id in chosen])
     db.session.expire_all()
     return get_poll(poll.id, member)
 
@@ -235,9 +236,9 @@ def vote(member: Member | None, poll_id: int, option_ids: list[int]) -> Poll:
 def withdraw_vote(member: Member | None, poll_id: int) -> None:
     member, poll = _open_poll_for(member, poll_id)
     mine = sa.select(Ballot.id).where(Ballot.poll_id == poll.id, Ballot.member_id == member.id)
-    db.session.execute(sa.delete(BallotChoice).where(BallotChoice.ballot_id.in_(mine)))
-    db.session.execute(sa.delete(Ballot).where(Ballot.poll_id == poll.id, Ballot.member_id == member.id))
-    db.session.commit()
+    with unit_of_work():
+        db.session.execute(sa.delete(BallotChoice).where(BallotChoice.ballot_id.in_(mine)))
+        db.session.execute(sa.delete(Ballot).where(Ballot.poll_id == poll.id, Ballot.member_id == member.id))
 
 
 def close_poll(actor: Member | None, poll_id: int) -> Poll:
@@ -245,7 +246,7 @@ def close_poll(actor: Member | None, poll_id: int) -> Poll:
     thread = db.session.get(Thread, poll.thread_id)
     actor = _require_thread_owner_or_moderator(actor, thread)
     if not poll.closed:
-        poll.closed_at = utcnow()
-        db.session.commit()
+        with unit_of_work():
+            poll.closed_at = utcnow()
     db.session.expire_all()
     return get_poll(poll.id, actor)

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from app.core.errors import InvalidInput
+from app.core.unit_of_work import unit_of_work
 from app.extensions import db
 from app.vocabulary import data
 from app.vocabulary.models import SideEffect, Tag, TagKind, TagSynonym
@@ -57,6 +58,7 @@ def resolve_tags(refs: Iterable[str], field: str = "tags") -> list[Tag]:
     return tags
 
 
+@unit_of_work()
 def seed_vocabulary(progress: Callable[[str], None] = lambda slug: None) -> dict[str, int]:
     """Adds or updates every shipped tag, synonym and side effect, in one transaction."""
     existing = {t.slug: t for t in db.session.scalars(sa.select(Tag).options(selectinload(Tag.synonyms)))}
@@ -82,7 +84,6 @@ def seed_vocabulary(progress: Callable[[str], None] = lambda slug: None) -> dict
             counts["added"] += 1
         effect.name, effect.description = name, description
         progress(slug)
-    db.session.commit()
     return counts
 
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.core.db import utcnow
+from app.core.unit_of_work import unit_of_work
 from app.core.errors import Conflict, InvalidInput, NotFound
 from app.core.web import format_datetime
 from app.extensions import db
@@ -33,17 +34,6 @@ THREAD_ACTIONS = {
     "pin": ("pinned", True, "is already pinned", None, None),
     "unpin": ("pinned", False, "is not pinned", None, None),
 }
-
-
-def _committed(apply):
-    """Runs `apply` and commits; on any refusal nothing it added or changed is kept."""
-    try:
-        result = apply()
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return result
 
 
 def _change_once(model, row, still_needed, values: dict, conflict: str) -> None:
@@ -81,7 +71,7 @@ def thread_action(moderator: Member | None, thread_id: int, action: str, reason:
     if getattr(thread, attribute) == value:
         raise Conflict(f"This thread {already}.")
 
-    def apply():
+    with unit_of_work():
         column = getattr(Thread, attribute)
         _change_once(Thread, thread, column.is_not(value), {attribute: value}, f"This thread {already}.")
         audit.record(moderator, action, "thread", thread.id, reason, member=thread.author)
@@ -89,8 +79,6 @@ def thread_action(moderator: Member | None, thread_id: int, action: str, reason:
             notify(_live_author(thread.author), kind, message.format(title=thread.title), reason,
                    thread_id=thread.id)
         return thread
-
-    return _committed(apply)
 
 
 def lock(moderator: Member | None, thread_id: int, reason: str) -> Thread:
@@ -114,7 +102,7 @@ def retag(moderator: Member | None, thread_id: int, tag_refs: list[str], reason:
     thread = thread_to_moderate(moderator, thread_id)
     before = [t.slug for t in thread.tags]
 
-    def apply():
+    with unit_of_work():
         errors: dict = {}
         try:
             checked = checked_reason(reason)
@@ -131,8 +119,6 @@ def retag(moderator: Member | None, thread_id: int, tag_refs: list[str], reason:
         audit.record(moderator, "retag", "thread", thread.id, checked, member=thread.author,
                      details={"from": before, "to": [t.slug for t in thread.tags]})
         return thread
-
-    return _committed(apply)
 
 
 # --- posts ---------------------------------------------------------------------------
@@ -160,7 +146,7 @@ def moderator_edit(moderator: Member | None, post_id: int, body: str, reason: st
     """Edits someone else's post; the earlier version is kept and the author is told why."""
     post = post_to_edit(moderator, post_id)
 
-    def apply():
+    with unit_of_work():
         errors: dict = {}
         try:
             checked = checked_reason(reason)
@@ -181,8 +167,6 @@ def moderator_edit(moderator: Member | None, post_id: int, body: str, reason: st
                checked, post_id=post.id, thread_id=post.thread_id)
         return post
 
-    return _committed(apply)
-
 
 def _already_gone(post: Post) -> str:
     if post.status == PostStatus.deleted:
@@ -201,7 +185,7 @@ def remove_post(moderator: Member | None, post_id: int, reason: str) -> Post:
         raise Conflict(_already_gone(post))
     before = post.status
 
-    def apply():
+    with unit_of_work():
         # Claim the post while it still has the status read above, so of two moderators removing it
         # at once only one does; set_post_status then moves the thread's status and reply count from
         # that same status. (_change_once would mark the row removed already and skip that step.)
@@ -216,8 +200,6 @@ def remove_post(moderator: Member | None, post_id: int, reason: str) -> Post:
         notify(_live_author(post.author), NotificationKind.post_removed,
                f"A moderator removed your post in “{post.thread.title}”. It keeps its place in the thread, "
                "but its words are no longer shown.", reason, post_id=post.id, thread_id=post.thread_id)
-
-    _committed(apply)
     return forum.get_post(post_id, moderator)
 
 
@@ -246,13 +228,11 @@ def warn(moderator: Member | None, handle: str, reason: str) -> Member:
     moderator, member = member_to_moderate(moderator, handle)
     reason = checked_reason(reason)
 
-    def apply():
+    with unit_of_work():
         audit.record(moderator, "warn", "member", member.id, reason, member=member)
         notify(member, NotificationKind.warned,
                "A moderator has warned you about how you take part in Thaw. Please read their reason.", reason)
         return member
-
-    return _committed(apply)
 
 
 def _checked_until(until: datetime | None) -> datetime | None:
@@ -282,7 +262,7 @@ def suspend(moderator: Member | None, handle: str, until: datetime | None, reaso
     if member.is_suspended:
         raise Conflict(already)
 
-    def apply():
+    with unit_of_work():
         _change_once(Member, member, sa.not_(_suspended_now()),
                      {"status": MemberStatus.suspended, "suspended_until": until}, already)
         audit.record(moderator, "suspend", "member", member.id, reason, member=member,
@@ -292,8 +272,6 @@ def suspend(moderator: Member | None, handle: str, until: datetime | None, reaso
                "You can read Thaw but not post, vote, flag or report until then.", reason)
         return member
 
-    return _committed(apply)
-
 
 def unsuspend(moderator: Member | None, handle: str, reason: str) -> Member:
     moderator, member = member_to_moderate(moderator, handle)
@@ -301,7 +279,7 @@ def unsuspend(moderator: Member | None, handle: str, reason: str) -> Member:
     if not member.is_suspended:
         raise Conflict(f"{member.handle} is not suspended.")
 
-    def apply():
+    with unit_of_work():
         ended = member.suspended_until
         _change_once(Member, member, _suspended_now(), {"status": MemberStatus.active, "suspended_until": None},
                      f"{member.handle} is not suspended.")
@@ -310,8 +288,6 @@ def unsuspend(moderator: Member | None, handle: str, reason: str) -> Member:
         notify(member, NotificationKind.unsuspended,
                "A moderator has lifted the suspension of your account. Welcome back.", reason)
         return member
-
-    return _committed(apply)
 
 
 def _suspended_now():

@@ -1,4 +1,4 @@
-"""Flags and the review queue: members report posts, moderators decide. Each operation owns its transaction.
+"""Flags and the review queue: members report posts, moderators decide. Each operation is a unit of work.
 
 A decision, its audit entry and the author's notification are committed together or not at all.
 """
@@ -15,6 +15,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from app.core.db import utcnow
 from app.core.errors import Conflict, InvalidInput, NotFound
 from app.core.pagination import Page, decode_cursor, page_of
+from app.core.unit_of_work import unit_of_work
 from app.extensions import db
 from app.forum.models import Post, PostStatus
 from app.forum.services import get_post, require_active, set_post_status
@@ -118,11 +119,10 @@ def flag_post(member: Member | None, post_id: int, reason: str | FlagReason, not
         if _has_open_flag(member.id, post_id):
             raise Conflict("You have already reported this post. A moderator will look at it.")
         try:
-            flag = _add_flag(member, post, reason, note)
-            db.session.commit()
+            with unit_of_work():
+                flag = _add_flag(member, post, reason, note)
             return flag
-        except IntegrityError:
-            db.session.rollback()
+        except IntegrityError:  # the unit has rolled back
             post = get_post(post_id, member)
     if _has_open_flag(member.id, post_id):
         raise Conflict("You have already reported this post. A moderator will look at it.")
@@ -322,11 +322,10 @@ def resolve_item(viewer: Member | None, item_id: int, action: str | Resolution, 
         raise Conflict("This item is already resolved.")
     require_may_act_on(moderator, item.post.author)
     _require_sensible(action, item.post)
-    if not _claim(item, moderator, action, reason):
-        db.session.rollback()
-        raise Conflict("Another moderator resolved this item a moment ago.")
-    _apply(moderator, item, action, reason)
-    db.session.commit()
+    with unit_of_work():
+        if not _claim(item, moderator, action, reason):
+            raise Conflict("Another moderator resolved this item a moment ago.")
+        _apply(moderator, item, action, reason)
     return get_item(moderator, item_id)
 
 
@@ -358,17 +357,17 @@ def bulk_approve(viewer: Member | None, item_ids: list[int], reason: str | None)
         raise InvalidInput(errors)
     found = {item.id: item for item in db.session.scalars(_queue_query().where(QueueItem.id.in_(ids)))}
     approved, refused = [], []
-    for item_id in ids:
-        item = found.get(item_id)
-        why = _bulk_refusal(item, moderator)
-        if why is None and not _claim(item, moderator, Resolution.approve, reason):
-            why = "Another moderator resolved it a moment ago."
-        if why:
-            refused.append(Refusal(item_id, why))
-            continue
-        _apply(moderator, item, Resolution.approve, reason)
-        approved.append(item_id)
-    db.session.commit()
+    with unit_of_work():
+        for item_id in ids:
+            item = found.get(item_id)
+            why = _bulk_refusal(item, moderator)
+            if why is None and not _claim(item, moderator, Resolution.approve, reason):
+                why = "Another moderator resolved it a moment ago."
+            if why:
+                refused.append(Refusal(item_id, why))
+                continue
+            _apply(moderator, item, Resolution.approve, reason)
+            approved.append(item_id)
     items = {i.id: i for i in db.session.scalars(_queue_query().where(QueueItem.id.in_(approved)))}
     return BulkApproval(describe([items[i] for i in approved], moderator), refused)
 

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core.errors import Conflict, InvalidInput, NotFound
 from app.core.pagination import Page, decode_cursor, page_of
+from app.core.unit_of_work import unit_of_work
 from app.extensions import db
 from app.members.models import Member
 from app.moderation.audit import services as audit
@@ -90,15 +91,14 @@ def add_watched_word(actor: Member | None, pattern: str, action: WatchedAction, 
         raise Conflict(f"“{pattern}” is already on the list, as a {existing.action.value} word. "
                        "Remove it first to change what it does.")
     word = WatchedWord(pattern=pattern, is_regex=is_regex, action=action, created_by_id=actor.id)
-    db.session.add(word)
     try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
+        with unit_of_work():
+            db.session.add(word)
+            db.session.flush()
+            audit.record(actor, "watched_word_add", "watched_word", word.id, reason or "No reason given",
+                         details=_details(word))
+    except IntegrityError:  # added by another admin a moment ago; the unit has rolled back
         raise Conflict(f"“{pattern}” is already on the list.")
-    audit.record(actor, "watched_word_add", "watched_word", word.id, reason or "No reason given",
-                 details=_details(word))
-    db.session.commit()
     return word
 
 
@@ -107,10 +107,10 @@ def remove_watched_word(actor: Member | None, word_id: int, reason: str = "") ->
     word = db.session.get(WatchedWord, word_id)
     if word is None:
         raise NotFound("There is no such watched word.")
-    audit.record(actor, "watched_word_remove", "watched_word", word.id, reason or "No reason given",
-                 details=_details(word))
-    db.session.delete(word)
-    db.session.commit()
+    with unit_of_work():
+        audit.record(actor, "watched_word_remove", "watched_word", word.id, reason or "No reason given",
+                     details=_details(word))
+        db.session.delete(word)
     return word
 
 
@@ -122,6 +122,6 @@ def seed_crisis_words() -> int:
     """Adds the shipped crisis words that are missing (safe to run again); returns how many it added."""
     present = set(db.session.scalars(sa.select(WatchedWord.pattern).where(WatchedWord.is_regex.is_(False))))
     missing = [word for word in dict.fromkeys(w.lower() for w in data.CRISIS_WORDS) if word not in present]
-    db.session.add_all(WatchedWord(pattern=word, is_regex=False, action=WatchedAction.crisis) for word in missing)
-    db.session.commit()
+    with unit_of_work():
+        db.session.add_all(WatchedWord(pattern=word, is_regex=False, action=WatchedAction.crisis) for word in missing)
     return len(missing)
