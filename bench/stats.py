@@ -46,7 +46,10 @@ def database_config(url: str) -> tuple[dict, str | None]:
 def make_app(url: str):
     from app import create_app
     config, _ = database_config(url)
-    return create_app("production", {**config, "SECRET_KEY": "bench-only", "RATELIMIT_ENABLED": False})
+    # The bench times releases, two per run and more with --reuse: the yearly privacy budget is policy,
+    # not work, so it is set out of the way here (the budget check itself is one indexed read).
+    return create_app("production", {**config, "SECRET_KEY": "bench-only", "RATELIMIT_ENABLED": False,
+                                     "STATS_EPSILON_BUDGET": 1e9})
 
 
 # --- building ---------------------------------------------------------------------------
