@@ -24,11 +24,7 @@ blp = Blueprint("forum_api", __name__, url_prefix="/api/v1", description="Thread
 
 
 def _detail(thread, limit: int = 20, cursor: str | None = None):
-    viewer = current_api_member()
-    page = services.thread_posts(thread, viewer, limit=limit, cursor=cursor)
-    thread.first_posts, thread.next_cursor = page.items, page.next_cursor
-    thread.polls = forum_hooks().polls_of_thread(thread, viewer)
-    return thread
+    return services.thread_detail(thread, current_api_member(), limit, cursor)
 
 
 @blp.route("/threads", methods=["GET"])

@@ -2,7 +2,7 @@ from datetime import datetime
 import enum
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.core.db import utcnow
 from app.extensions import db
@@ -63,6 +63,14 @@ class Thread(db.Model):
 
     def __repr__(self) -> str:
         return f"<Thread {self.id} {self.title!r}>"
+
+
+# Thread lists say whether a thread has a poll, in the same query (a correlated EXISTS). Polls build
+# on the forum, so the forum names only the polls table's thread_id here, never the polls feature.
+_poll_threads = sa.table("polls", sa.column("thread_id"))
+Thread.has_poll = column_property(
+    sa.exists().where(_poll_threads.c.thread_id == Thread.id).correlate_except(_poll_threads), deferred=False
+)
 
 
 class Post(db.Model):

@@ -2,13 +2,26 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.core.pagination import PageArgs
-from app.core.schemas import ListSchema, StrictSchema, UTCDateTime
+from flask import current_app
+
+from app.core.schemas import Count, ListSchema, StrictSchema, UTCDateTime
 from app.forum.models import PostStatus
 from app.vocabulary.schemas import TagBriefSchema
 
+# The forum's rules, declared once: the schemas validate with them, and so do the services.
+MAX_TAGS = 8
 TITLE_RULE = validate.Length(5, 150, error="Use 5 to 150 characters.")
-TAGS_RULE = validate.Length(1, 8, error="Choose 1 to 8 tags.")
-BODY_RULE = validate.Length(min=1, error="Write something first.")
+TAGS_RULE = Count(1, MAX_TAGS, "tag")
+
+
+def BODY_RULE(body: str) -> str:  # noqa: N802 (a rule, named like the others)
+    """Something written, and no longer than POST_MAX_CHARS."""
+    limit = current_app.config["POST_MAX_CHARS"]
+    if not body:
+        raise ma.ValidationError("Write something first.")
+    if len(body) > limit:
+        raise ma.ValidationError(f"Keep it under {limit:,} characters (this is {len(body):,}).")
+    return body
 
 
 def _confirm_personal_details():

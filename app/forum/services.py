@@ -1,10 +1,10 @@
 """Forum operations: who may see, start, reply, edit and delete. Each writing one is a unit of work;
 the `apply_*` and `set_post_status` building blocks write inside their caller's."""
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from app.core.db import utcnow
@@ -12,15 +12,17 @@ from app.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from app.core.markdown import render_markdown
 from app.core.pagination import Page, decode_cursor, page_of
 from app.extensions import db
+from app.core.schemas import check, rule_errors
 from app.core.screening import refusals
 from app.core.unit_of_work import unit_of_work
 from app.forum.models import Post, PostRevision, PostStatus, Thread, path_segment, thread_tags
+from app.forum.hooks import forum_hooks
+from app.forum.schemas import BODY_RULE, TAGS_RULE, TITLE_RULE
 from app.forum.screening import Verdict, post_screen
 from app.members.models import Member, MemberStatus
 from app.vocabulary.models import Tag
 from app.vocabulary.services import resolve_tags
 
-MAX_TAGS = 8
 
 
 # --- who sees what ---------------------------------------------------------------
@@ -130,6 +132,24 @@ def thread_posts(thread: Thread, viewer: Member | None, limit: int = 50, cursor:
     return page_of(rows, limit, lambda p: (p.path,))
 
 
+@dataclass
+class ThreadDetail:
+    """A thread as GET /threads/{id} shows it: the thread's own fields (read through), the first page of
+    its posts, and what features above the forum add (its polls), kept off the stored row."""
+    thread: Thread
+    first_posts: list[Post] = field(default_factory=list)
+    next_cursor: str | None = None
+    polls: list = field(default_factory=list)
+
+    def __getattr__(self, name):
+        return getattr(self.thread, name)
+
+
+def thread_detail(thread: Thread, viewer: Member | None, limit: int = 20, cursor: str | None = None) -> ThreadDetail:
+    page = thread_posts(thread, viewer, limit=limit, cursor=cursor)
+    return ThreadDetail(thread, page.items, page.next_cursor, forum_hooks().polls_of_thread(thread, viewer))
+
+
 def post_revisions(post_id: int, viewer: Member | None) -> list[PostRevision]:
     post = get_post(post_id, viewer)
     require_manager(post.author_id, viewer)
@@ -176,11 +196,9 @@ def _known_handles(candidates: set[str]) -> dict[str, str]:
 
 def _checked_body(body: str) -> str:
     body = (body or "").strip()
-    limit = current_app.config["POST_MAX_CHARS"]
-    if not body:
-        raise InvalidInput({"body": ["Write something first."]})
-    if len(body) > limit:
-        raise InvalidInput({"body": [f"Keep it under {limit:,} characters (this is {len(body):,})."]})
+    errors = rule_errors(BODY_RULE, body)
+    if errors:
+        raise InvalidInput({"body": errors})
     return body
 
 
@@ -198,10 +216,9 @@ def _screened(writer: Member, body: str, confirm_personal_details: bool, earlier
 
 def _checked_tags(refs: list[str]) -> list[Tag]:
     tags = resolve_tags(refs)
-    if not tags:
-        raise InvalidInput({"tags": ["Choose at least one tag."]})
-    if len(tags) > MAX_TAGS:
-        raise InvalidInput({"tags": [f"Choose at most {MAX_TAGS} tags (you chose {len(tags)})."]})
+    errors = rule_errors(TAGS_RULE, tags)
+    if errors:
+        raise InvalidInput({"tags": errors})
     return tags
 
 
@@ -236,8 +253,7 @@ def start_thread(author: Member | None, title: str, body: str, tag_refs: list[st
     author = require_active(author)
     errors: dict = {}
     title = (title or "").strip()
-    if not 5 <= len(title) <= 150:
-        errors["title"] = ["Use 5 to 150 characters."]
+    check(errors, "title", TITLE_RULE, title)
     # Every check runs, so the author sees all that needs fixing at once.
     body, tags = _collect(errors, _checked_body, body), _collect(errors, _checked_tags, tag_refs)
     screened = _collect(errors, lambda text: _screened(author, text, confirm_personal_details), body) if body else None
@@ -381,8 +397,7 @@ def apply_thread_update(thread: Thread, title: str | None = None, tag_refs: list
     errors: dict = {}
     if title is not None:
         title = title.strip()
-        if not 5 <= len(title) <= 150:
-            errors["title"] = ["Use 5 to 150 characters."]
+        check(errors, "title", TITLE_RULE, title)
     tags = None
     if tag_refs is not None:
         try:

@@ -1,6 +1,6 @@
 """Forum pages: tags, threads, the tree of posts, and the forms that change them."""
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from app.core.errors import Conflict, DomainError, NotFound
 from app.core.forms import Form
@@ -11,9 +11,9 @@ from app.forum.links import post_url
 from app.forum.screening import post_screen
 from app.forum.models import Post, PostStatus, Thread
 from app.forum.schemas import PostEditSchema, ReplySchema, ThreadCreateSchema, ThreadUpdateSchema
-from app.members.models import Member, MemberStatus
+from app.members.models import MemberStatus
 from app.members.services import member_by_handle
-from app.vocabulary.models import Tag, TagKind
+from app.vocabulary.models import TagKind
 from app.vocabulary.services import list_tags
 
 bp = Blueprint("forum", __name__)

@@ -2,11 +2,10 @@ from datetime import datetime
 import enum
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import utcnow
 from app.extensions import db
-from app.forum.models import Thread
 
 
 class PollKind(str, enum.Enum):
@@ -98,9 +97,3 @@ class BallotChoice(db.Model):
                                            index=True)
     # Repeated from the ballot so results are one grouped scan per poll.
     poll_id: Mapped[int] = mapped_column(sa.ForeignKey("polls.id", ondelete="CASCADE"), index=True)
-
-
-# Thread lists say whether a thread has a poll; a correlated EXISTS keeps that one query.
-Thread.has_poll = column_property(
-    sa.exists().where(Poll.thread_id == Thread.id).correlate_except(Poll), deferred=False
-)

@@ -6,8 +6,23 @@ from app.core.schemas import ListSchema, StrictSchema, UTCDateTime
 from app.polls.models import Effect, PollKind, ResultsVisibility
 
 
+# The rules of a poll, declared once: the schemas validate with them, and so does the service.
+QUESTION_RULE = validate.Length(5, 300, error="Use 5 to 300 characters.")
+
+
+def OPTIONS_RULE(labels: list[str]) -> list[str]:  # noqa: N802 (a rule, named like the others)
+    """2 to 10 different labels of up to 200 characters (blank ones are left out before)."""
+    if not 2 <= len(labels) <= 10:
+        raise ma.ValidationError("Give 2 to 10 options.")
+    if len({label.casefold() for label in labels}) != len(labels):
+        raise ma.ValidationError("Each option must be different.")
+    if any(len(label) > 200 for label in labels):
+        raise ma.ValidationError("Keep each option under 200 characters.")
+    return labels
+
+
 class PollCreateSchema(StrictSchema):
-    question = ma.fields.String(required=True, validate=validate.Length(5, 300, error="Use 5 to 300 characters."))
+    question = ma.fields.String(required=True, validate=QUESTION_RULE)
     kind = ma.fields.Enum(PollKind, by_value=True, required=True)
     options = ma.fields.List(ma.fields.String(validate=validate.Length(1, 200)), load_default=None,
                              metadata={"description": "2–10 labels; not for experience polls"})

@@ -10,11 +10,14 @@ from sqlalchemy.orm import contains_eager, selectinload
 from app.core.db import utcnow
 from app.core.errors import Conflict, InvalidInput, NotFound
 from app.core.pagination import Page, decode_cursor, page_of
+from app.core.schemas import check
 from app.core.unit_of_work import unit_of_work
 from app.extensions import db
 from app.forum import services as forum
 from app.forum.models import PostStatus, Thread
 from app.members.models import Member
+from app.polls.results import OptionView, PollView
+from app.polls.schemas import OPTIONS_RULE, QUESTION_RULE
 from app.polls.models import (EFFECT_LABELS, Ballot, BallotChoice, Poll, PollKind, PollOption,
                               ResultsVisibility)
 from app.vocabulary.models import Tag, TagKind
@@ -23,10 +26,10 @@ from app.vocabulary.services import resolve_tags
 
 # --- reading -----------------------------------------------------------------------
 
-def _with_results(polls: list[Poll], viewer: Member | None) -> list[Poll]:
-    """Adds counts, the viewer's own choice and what the viewer may see, in three queries."""
+def _with_results(polls: list[Poll], viewer: Member | None) -> list[PollView]:
+    """Each poll as this viewer sees it: counts, their own choice and what they may see, in three queries."""
     if not polls:
-        return polls
+        return []
     ids = [p.id for p in polls]
     votes = dict(db.session.execute(
         sa.select(BallotChoice.option_id, sa.func.count()).where(BallotChoice.poll_id.in_(ids))
@@ -42,43 +45,44 @@ def _with_results(polls: list[Poll], viewer: Member | None) -> list[Poll]:
                 .order_by(BallotChoice.option_id)):
             mine[poll_id].append(option_id)
     minimum = current_app.config["POLL_MIN_VOTERS"]
+    views = []
     for poll in polls:
         total = voters.get(poll.id, 0)
-        poll.my_vote = mine.get(poll.id, [])
-        poll.closed = poll.is_closed
-        poll.votes_needed = max(0, minimum - total) if poll.kind == PollKind.experience else 0
-        poll.results_visible = _results_visible(poll, voted=bool(poll.my_vote)) and poll.votes_needed == 0
-        poll.total_voters = total if poll.results_visible else None
-        for option in poll.options:
-            option.votes = votes.get(option.id, 0) if poll.results_visible else None
-    return polls
+        view = PollView(poll, closed=poll.is_closed, my_vote=mine.get(poll.id, []))
+        view.votes_needed = max(0, minimum - total) if poll.kind == PollKind.experience else 0
+        view.results_visible = _results_visible(view) and view.votes_needed == 0
+        view.total_voters = total if view.results_visible else None
+        view.options = [OptionView(option, votes.get(option.id, 0) if view.results_visible else None)
+                        for option in poll.options]
+        views.append(view)
+    return views
 
 
-def _results_visible(poll: Poll, voted: bool) -> bool:
-    if poll.results_visibility == ResultsVisibility.always:
+def _results_visible(view: PollView) -> bool:
+    if view.results_visibility == ResultsVisibility.always:
         return True
-    if poll.results_visibility == ResultsVisibility.after_vote:
-        return voted or poll.closed
-    return poll.closed
+    if view.results_visibility == ResultsVisibility.after_vote:
+        return bool(view.my_vote) or view.closed
+    return view.closed
 
 
 def _poll_query():
     return sa.select(Poll).options(selectinload(Poll.options))
 
 
-def polls_for_threads(thread_ids: list[int], viewer: Member | None) -> dict[int, list[Poll]]:
+def polls_for_threads(thread_ids: list[int], viewer: Member | None) -> dict[int, list[PollView]]:
     polls = list(db.session.scalars(_poll_query().where(Poll.thread_id.in_(thread_ids)).order_by(Poll.id)))
-    grouped: dict[int, list[Poll]] = defaultdict(list)
+    grouped: dict[int, list[PollView]] = defaultdict(list)
     for poll in _with_results(polls, viewer):
         grouped[poll.thread_id].append(poll)
     return grouped
 
 
-def polls_of_thread(thread: Thread, viewer: Member | None) -> list[Poll]:
+def polls_of_thread(thread: Thread, viewer: Member | None) -> list[PollView]:
     return polls_for_threads([thread.id], viewer).get(thread.id, [])
 
 
-def experience_polls_of(treatment: Tag, viewer: Member | None, limit: int) -> list[Poll]:
+def experience_polls_of(treatment: Tag, viewer: Member | None, limit: int) -> list[PollView]:
     """A treatment's experience polls, newest first, for the head of its tag page."""
     if treatment.kind != TagKind.treatment:
         return []
@@ -96,7 +100,7 @@ def tag_with_poll_flag(slug: str) -> tuple[Tag | None, bool]:
     return (row[0], bool(row[1])) if row else (None, False)
 
 
-def get_poll(poll_id: int, viewer: Member | None) -> Poll:
+def get_poll(poll_id: int, viewer: Member | None) -> PollView:
     poll = db.session.scalar(_poll_query().where(Poll.id == poll_id))
     if poll is None:
         raise NotFound("There is no such poll.")
@@ -123,7 +127,7 @@ def list_polls(viewer: Member | None, treatment: Tag | None = None, state: str |
         at, last_id = decode_cursor(cursor, (datetime, int))
         query = query.where(sa.or_(Poll.created_at < at, sa.and_(Poll.created_at == at, Poll.id < last_id)))
     page = page_of(list(db.session.scalars(query)), limit, lambda p: (p.created_at, p.id))
-    _with_results(page.items, viewer)
+    page.items = _with_results(page.items, viewer)
     return page
 
 
@@ -137,13 +141,12 @@ def _require_thread_owner_or_moderator(actor: Member | None, thread: Thread) -> 
 
 def create_poll(actor: Member | None, thread_id: int, question: str, kind: str, options: list[str] | None = None,
                 treatment: str | None = None, closes_at: datetime | None = None,
-                results: str = "always") -> Poll:
+                results: str = "always") -> PollView:
     thread = forum.get_thread(thread_id, actor)
     actor = _require_thread_owner_or_moderator(actor, thread)
     errors: dict = {}
     question = (question or "").strip()
-    if not 5 <= len(question) <= 300:
-        errors["question"] = ["Use 5 to 300 characters."]
+    check(errors, "question", QUESTION_RULE, question)
     kind, results = _one_of(PollKind, kind, "kind"), _one_of(ResultsVisibility, results, "results")
     labels = [o.strip() for o in options or [] if o and o.strip()]
     tag = None
@@ -157,12 +160,7 @@ def create_poll(actor: Member | None, thread_id: int, question: str, kind: str, 
     else:
         if treatment:
             errors["treatment"] = ["Only experience polls are tied to a treatment."]
-        if not 2 <= len(labels) <= 10:
-            errors["options"] = ["Give 2 to 10 options."]
-        elif len({label.casefold() for label in labels}) != len(labels):
-            errors["options"] = ["Each option must be different."]
-        elif any(len(label) > 200 for label in labels):
-            errors["options"] = ["Keep each option under 200 characters."]
+        check(errors, "options", OPTIONS_RULE, labels)
     if closes_at is not None and closes_at <= utcnow():
         errors["closes_at"] = ["Choose a closing time in the future."]
     if errors:
@@ -213,7 +211,7 @@ def _upsert_ballot(poll_id: int, member_id: int) -> int:
     return db.session.execute(statement).scalar_one()
 
 
-def vote(member: Member | None, poll_id: int, option_ids: list[int]) -> Poll:
+def vote(member: Member | None, poll_id: int, option_ids: list[int]) -> PollView:
     """Replaces the member's ballot with these options, in one short transaction."""
     member, poll = _open_poll_for(member, poll_id)
     chosen = sorted(set(option_ids))
@@ -241,12 +239,12 @@ def withdraw_vote(member: Member | None, poll_id: int) -> None:
         db.session.execute(sa.delete(Ballot).where(Ballot.poll_id == poll.id, Ballot.member_id == member.id))
 
 
-def close_poll(actor: Member | None, poll_id: int) -> Poll:
+def close_poll(actor: Member | None, poll_id: int) -> PollView:
     poll = get_poll(poll_id, actor)
     thread = db.session.get(Thread, poll.thread_id)
     actor = _require_thread_owner_or_moderator(actor, thread)
     if not poll.closed:
         with unit_of_work():
-            poll.closed_at = utcnow()
+            poll.poll.closed_at = utcnow()
     db.session.expire_all()
     return get_poll(poll.id, actor)

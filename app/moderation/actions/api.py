@@ -9,7 +9,6 @@ from app.moderation.actions import services as actions
 from app.moderation.actions.schemas import (ModeratedMemberSchema,
                                            ModeratorEditSchema, ReasonSchema, RemovePostSchema, RetagSchema,
                                            SuspendSchema)
-from app.polls import services as polls
 
 blp = Blueprint("moderation_actions_api", __name__, url_prefix="/api/v1",
                 description="Moderator actions on threads, posts and members")
@@ -19,11 +18,7 @@ moderator_token = token_required(role=Role.moderator)
 
 def _thread_detail(thread):
     """The thread as GET /threads/{id} shows it to the moderator."""
-    viewer = current_api_member()
-    page = forum.thread_posts(thread, viewer, limit=20)
-    thread.first_posts, thread.next_cursor = page.items, page.next_cursor
-    thread.polls = polls.polls_for_threads([thread.id], viewer).get(thread.id, [])
-    return thread
+    return forum.thread_detail(thread, current_api_member())
 
 
 # --- threads -------------------------------------------------------------------------

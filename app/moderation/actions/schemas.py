@@ -1,9 +1,7 @@
 """Moderator actions, as the API and the moderation pages take and show them."""
 import marshmallow as ma
-from marshmallow import validate
 
-from app.core.pagination import PageArgs
-from app.core.schemas import ListSchema, StrictSchema, UTCDateTime
+from app.core.schemas import StrictSchema, UTCDateTime
 from app.forum.schemas import BODY_RULE, TAGS_RULE
 from app.members.models import MemberStatus, Role
 from app.moderation.reason import REASON_RULE, REQUIRED

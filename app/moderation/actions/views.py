@@ -1,7 +1,7 @@
 """Moderator pages: acting on threads, posts and members."""
 from datetime import datetime, time, timedelta, timezone
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from app.core.db import utcnow
 from app.core.errors import DomainError, InvalidInput

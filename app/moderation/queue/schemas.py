@@ -6,8 +6,23 @@ from app.core.pagination import PageArgs
 from app.core.schemas import ListSchema, StrictSchema, UTCDateTime
 from app.forum.schemas import PostSchema
 from app.moderation.models import FlagReason, QueueKind, QueueStatus, Resolution
-from app.moderation.queue.services import BULK_MAX, NOTE_MAX
 from app.moderation.reason import REASON_RULE, REQUIRED
+
+# The queue's rules, declared once: the schemas validate with them, and so do the services.
+NOTE_MAX = 500
+BULK_MAX = 100
+NOTE_RULE = validate.Length(max=NOTE_MAX, error=f"Keep the note under {NOTE_MAX} characters.")
+CHOOSE_FLAG_REASON = "Choose what is wrong with the post."
+CHOOSE_DECISION = "Choose what to do with the post."
+CHOOSE_STATUS = "Choose open or resolved."
+
+
+def BULK_RULE(item_ids: list) -> list:  # noqa: N802 (a rule, named like the others)
+    if not item_ids:
+        raise ma.ValidationError("Select at least one held post to approve.")
+    if len(item_ids) > BULK_MAX:
+        raise ma.ValidationError(f"Approve at most {BULK_MAX} posts at once.")
+    return item_ids
 
 
 def _acting_member(member):
@@ -22,20 +37,19 @@ def _acting_member(member):
 class FlagCreateSchema(StrictSchema):
     post_id = ma.fields.Integer(required=True, strict=True)
     reason = ma.fields.Enum(FlagReason, by_value=True, required=True,
-                            error_messages={"required": "Choose what is wrong with the post."})
-    note = ma.fields.String(load_default=None, allow_none=True,
-                            validate=validate.Length(max=NOTE_MAX, error=f"Keep the note under {NOTE_MAX} characters."),
+                            error_messages={"required": CHOOSE_FLAG_REASON})
+    note = ma.fields.String(load_default=None, allow_none=True, validate=NOTE_RULE,
                             metadata={"description": "Optional; moderators read it, without the flagger's name"})
 
 
 class QueueQuerySchema(PageArgs):
     status = ma.fields.String(load_default=QueueStatus.open.value,
-                              validate=validate.OneOf([s.value for s in QueueStatus], error="Choose open or resolved."))
+                              validate=validate.OneOf([s.value for s in QueueStatus], error=CHOOSE_STATUS))
 
 
 class ResolveSchema(StrictSchema):
     action = ma.fields.Enum(Resolution, by_value=True, required=True,
-                            error_messages={"required": "Choose what to do with the post."})
+                            error_messages={"required": CHOOSE_DECISION})
     reason = ma.fields.String(required=True, validate=REASON_RULE,
                               error_messages={"required": REQUIRED},
                               metadata={"description": "Told to the author (except for dismiss) and kept in the audit log"})
@@ -43,8 +57,7 @@ class ResolveSchema(StrictSchema):
 
 class BulkApproveSchema(StrictSchema):
     item_ids = ma.fields.List(ma.fields.Integer(), required=True,
-                              validate=validate.Length(1, BULK_MAX, error=f"Select 1 to {BULK_MAX} held posts."),
-                              error_messages={"required": "Select at least one held post to approve."})
+                              validate=BULK_RULE, error_messages={"required": "Select at least one held post to approve."})
     reason = ma.fields.String(required=True, validate=REASON_RULE,
                               error_messages={"required": "Give a reason. The authors are told it."})
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from app.core.db import utcnow
 from app.core.errors import Conflict, InvalidInput, NotFound
 from app.core.pagination import Page, decode_cursor, page_of
+from app.core.schemas import check
 from app.core.unit_of_work import unit_of_work
 from app.extensions import db
 from app.forum.models import Post, PostStatus
@@ -23,13 +24,13 @@ from app.members.models import Member
 from app.moderation.audit import services as audit
 from app.moderation.models import (FLAG_REASON_LABELS, AuditEntry, Flag, FlagReason, QueueItem, QueueKind,
                                    QueueStatus, Resolution)
+from app.moderation.queue.schemas import (BULK_RULE, CHOOSE_DECISION, CHOOSE_FLAG_REASON, CHOOSE_STATUS,
+                                          NOTE_RULE)
 from app.moderation.reason import reason_errors
 from app.moderation.rules import may_act_on, require_may_act_on, require_moderator
 from app.notifications.models import NotificationKind
 from app.notifications.services import notify
 
-NOTE_MAX = 500
-BULK_MAX = 100
 EXCERPT_CHARS = 240
 
 # What a decision does to the post; None leaves it as it is.
@@ -107,10 +108,10 @@ def flag_post(member: Member | None, post_id: int, reason: str | FlagReason, not
     try:
         reason = FlagReason(reason)
     except ValueError:
-        errors["reason"] = ["Choose what is wrong with the post."]
+        errors["reason"] = [CHOOSE_FLAG_REASON]
     note = (note or "").strip() or None
-    if note and len(note) > NOTE_MAX:
-        errors["note"] = [f"Keep the note under {NOTE_MAX} characters (this is {len(note)})."]
+    if note:
+        check(errors, "note", NOTE_RULE, note)
     if errors:
         raise InvalidInput(errors)
     # The unique indexes decide races: a double click meets the one-open-flag index; two members flagging
@@ -176,7 +177,7 @@ def list_queue(viewer: Member | None, status: str = "open", limit: int = 20, cur
     try:
         status = QueueStatus(status)
     except ValueError:
-        raise InvalidInput({"status": ["Choose open or resolved."]})
+        raise InvalidInput({"status": [CHOOSE_STATUS]})
     query = (_queue_query().where(QueueItem.status == status)
              .order_by(QueueItem.urgent.desc(), QueueItem.created_at, QueueItem.id).limit(limit + 1))
     if cursor:
@@ -262,7 +263,7 @@ def _checked_decision(action: str | Resolution, reason: str | None) -> tuple[Res
     try:
         action = Resolution(action)
     except ValueError:
-        errors["action"] = ["Choose what to do with the post."]
+        errors["action"] = [CHOOSE_DECISION]
     reason = _checked_reason(reason, errors)
     if errors:
         raise InvalidInput(errors)
@@ -348,10 +349,7 @@ def bulk_approve(viewer: Member | None, item_ids: list[int], reason: str | None)
     moderator = require_moderator(viewer)
     errors: dict = {}
     ids = list(dict.fromkeys(item_ids or []))
-    if not ids:
-        errors["item_ids"] = ["Select at least one held post to approve."]
-    elif len(ids) > BULK_MAX:
-        errors["item_ids"] = [f"Approve at most {BULK_MAX} posts at once."]
+    check(errors, "item_ids", BULK_RULE, ids)
     reason = _checked_reason(reason, errors)
     if errors:
         raise InvalidInput(errors)

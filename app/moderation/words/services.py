@@ -8,16 +8,17 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core.errors import Conflict, InvalidInput, NotFound
 from app.core.pagination import Page, decode_cursor, page_of
+from app.core.schemas import rule_errors
 from app.core.unit_of_work import unit_of_work
 from app.extensions import db
 from app.members.models import Member
 from app.moderation.audit import services as audit
 from app.moderation.screening import data
 from app.moderation.models import WatchedAction, WatchedWord
+from app.moderation.words.schemas import PATTERN_RULE
 from app.moderation.rules import require_admin, require_moderator
 from app.core.screening import PATTERN_TIMEOUT, compiled
 
-PATTERN_MAX = 200
 # A pattern is tried on this before it is saved: one that matches it with no text at all would catch every post.
 _PROBE = "A sample post: I tried baclofen 10 mg, then stretching. It helped!"
 
@@ -52,10 +53,9 @@ def watched_words_page(viewer: Member | None, action: WatchedAction | None = Non
 
 def _checked_pattern(pattern: str, is_regex: bool) -> str:
     pattern = (pattern or "").strip() if is_regex else " ".join((pattern or "").split()).lower()
-    if not pattern:
-        raise InvalidInput({"pattern": ["Write a word, a phrase or a regular expression."]})
-    if len(pattern) > PATTERN_MAX:
-        raise InvalidInput({"pattern": [f"Keep it under {PATTERN_MAX} characters (this is {len(pattern)})."]})
+    errors = rule_errors(PATTERN_RULE, pattern)
+    if errors:
+        raise InvalidInput({"pattern": errors})
     if not is_regex:
         if not any(ch.isalnum() for ch in pattern):
             raise InvalidInput({"pattern": ["A word needs at least one letter or digit."]})
