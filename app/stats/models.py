@@ -74,6 +74,9 @@ class TreatmentStats(db.Model):
     effect_none: Mapped[int | None]
     effect_worse: Mapped[int | None]
     effect_cant_tell: Mapped[int | None]
+    # Major + moderate + slight together. When one of the three would show as "<5", the three are
+    # published only as this group, so that the group minus the others cannot give the hidden one away.
+    helped_count: Mapped[int | None]
     helped_share: Mapped[float | None]
     ci_low: Mapped[float | None]
     ci_high: Mapped[float | None]

@@ -191,7 +191,8 @@ def build_treatment_stats(tallies: list[Tally], vocabulary: Vocabulary, plan: pr
     return rows
 
 
-SUPPRESSED = {"suppressed": True, "members": None, "helped_share": None, "ci_low": None, "ci_high": None,
+SUPPRESSED = {"suppressed": True, "members": None, "helped_count": None, "helped_share": None, "ci_low": None,
+              "ci_high": None,
               "side_effects": [], "symptoms": [], **{f"effect_{e.value}": None for e in Effect}}
 
 
@@ -218,29 +219,37 @@ def published_effects(noisy: dict[Effect, int], min_cell: int, cell_variance: fl
 
     A cell under the minimum is shown as "<min_cell" and counts as 0 in the
     member count and the share whatever its value, so that no published number
-    can be solved for it. Its true range (0…min_cell-1) widens the
-    interval instead: the lower end takes hidden "helped" cells at 0 and hidden
-    others at the top of the range, the upper end the reverse. The interval also
+    can be solved for it. Its true range (0…min_cell-1) widens the interval
+    instead: the lower end takes hidden "helped" counts at 0 and hidden others
+    at the top of the range, the upper end the reverse. The interval also
     carries the noise of every cell (privacy.noisy_share_interval).
+
+    The three "helped" cells are grouped when one of them would be hidden: the
+    group is published (if it reaches the minimum itself) and the three cells
+    are not, so the group cannot be used to compute the hidden one, and a
+    treatment whose helped answers are spread thin still shows them.
     """
     counts = {e: privacy.clamp(c) for e, c in noisy.items()}
-    hidden = {e for e, c in counts.items() if c < min_cell}
-    shown = {e: (None if e in hidden else c) for e, c in counts.items()}
-    standing = {e: (0 if e in hidden else c) for e, c in counts.items()}
-    row = {"suppressed": False, "members": sum(standing.values()),
-           **{f"effect_{e.value}": count for e, count in shown.items()}}
-    helped = sum(standing[e] for e in HELPED)
-    others = sum(standing[e] for e in RATED if e not in HELPED)
+    helped_total = sum(counts[e] for e in HELPED)
+    grouped = any(counts[e] < min_cell for e in HELPED)
+    hidden = {e for e, c in counts.items() if c < min_cell or (grouped and e in HELPED)}
+    helped_shown = helped_total if helped_total >= min_cell else None
+    row = {"suppressed": False, "helped_count": helped_shown,
+           **{f"effect_{e.value}": (None if e in hidden else c) for e, c in counts.items()}}
+    others_group = [e for e in RATED if e not in HELPED]
+    others = sum(0 if e in hidden else counts[e] for e in others_group)
+    helped = helped_shown or 0
+    row["members"] = helped + others + (0 if Effect.cant_tell in hidden else counts[Effect.cant_tell])
     if helped + others > 0:
         row["helped_share"] = round(helped / (helped + others), 4)
         top = max(0, min_cell - 1)
 
-        def total(group, hidden_value):
-            return sum(hidden_value if e in hidden else counts[e] for e in group)
-        others_group = [e for e in RATED if e not in HELPED]
+        def others_at(hidden_value):
+            return sum(hidden_value if e in hidden else counts[e] for e in others_group)
+        helped_at = (lambda _: helped) if helped_shown is not None else (lambda hidden_value: hidden_value)
         helped_var, others_var = len(HELPED) * cell_variance, len(others_group) * cell_variance
-        low = privacy.noisy_share_interval(total(HELPED, 0), total(others_group, top), helped_var, others_var)
-        high = privacy.noisy_share_interval(total(HELPED, top), total(others_group, 0), helped_var, others_var)
+        low = privacy.noisy_share_interval(helped_at(0), others_at(top), helped_var, others_var)
+        high = privacy.noisy_share_interval(helped_at(top), others_at(0), helped_var, others_var)
         row["ci_low"] = round(low[0] if low else 0.0, 4)
         row["ci_high"] = round(high[1] if high else 1.0, 4)
     return row

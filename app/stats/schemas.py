@@ -52,9 +52,17 @@ EffectCountsSchema = ma.Schema.from_dict(
     {e.value: ma.fields.Integer(allow_none=True) for e in Effect}, name="EffectCountsSchema")
 
 
+class EffectGroupsSchema(ma.Schema):
+    helped = ma.fields.Integer(allow_none=True, metadata={"description": "major + moderate + slight"})
+    no_difference = ma.fields.Integer(allow_none=True, metadata={"description": "none"})
+    worse = ma.fields.Integer(allow_none=True)
+    cant_tell = ma.fields.Integer(allow_none=True)
+
+
 class HelpedSchema(ma.Schema):
     share = ma.fields.Float(metadata={"description": "(major + moderate + slight) / all but cant_tell"})
-    ci_low = ma.fields.Float(metadata={"description": "95% Wilson interval, lower bound"})
+    ci_low = ma.fields.Float(metadata={"description": "95% interval, lower bound: allows for the noise and for "
+                                                      "hidden cells"})
     ci_high = ma.fields.Float()
 
 
@@ -76,6 +84,10 @@ class TreatmentStatsSchema(ma.Schema):
     members = ma.fields.Integer(allow_none=True)
     effect = ma.fields.Nested(EffectCountsSchema, allow_none=True,
                               metadata={"description": "Counts; a count under the cell minimum is null"})
+    effect_groups = ma.fields.Nested(
+        EffectGroupsSchema, allow_none=True,
+        metadata={"description": "The scale grouped: when one of major, moderate and slight would be under the "
+                                 "cell minimum, those three are null in `effect` and only `helped` is given"})
     helped = ma.fields.Nested(HelpedSchema, allow_none=True)
     side_effects = ma.fields.List(ma.fields.Nested(SideEffectShareSchema), allow_none=True)
     symptoms = ma.fields.List(ma.fields.Nested(SymptomShareSchema), allow_none=True)
@@ -90,6 +102,8 @@ class TreatmentStatsSchema(ma.Schema):
             "suppressed": stats.suppressed,
             "members": stats.members if shown else None,
             "effect": {e.value: getattr(stats, f"effect_{e.value}") for e in Effect} if shown else None,
+            "effect_groups": {"helped": stats.helped_count, "no_difference": stats.effect_none,
+                              "worse": stats.effect_worse, "cant_tell": stats.effect_cant_tell} if shown else None,
             "helped": helped,
             "side_effects": stats.side_effects if shown else None,
             "symptoms": stats.symptoms if shown else None,

@@ -11,6 +11,7 @@ from app.core.errors import NotFound
 from app.polls.models import EFFECT_LABELS
 from app.stats import services
 from app.stats.models import StatsRelease, TreatmentStats
+from app.stats.release import HELPED
 from app.vocabulary.models import Tag, TagKind
 
 bp = Blueprint("stats", __name__)
@@ -50,11 +51,27 @@ def treatment(treatment: str):
     except NotFound:
         raise NotFound(f"There is no treatment called {treatment!r}. The statistics page lists every treatment.")
     return render_template("stats/treatment.html", release=release, stats=stats, name=stats.treatment_name,
-                           slug=stats.treatment_slug,
-                           effects=[(effect.value, label) for effect, label in EFFECT_LABELS.items()])
+                           slug=stats.treatment_slug)
 
 
 # --- helpers for templates -----------------------------------------------------------
+
+HELPED_GROUP_LABEL = "Helped (a lot, somewhat or a little)"
+
+
+@bp.app_template_global()
+def effect_rows(stats: TreatmentStats) -> tuple[bool, list[tuple[str, int | None]]]:
+    """(grouped, [(label, count)]) for a published treatment's ratings.
+
+    When one of the helped answers would show as "<5", the release stores only their group
+    (app.stats.release.published_effects), and the page shows that group in their place.
+    """
+    grouped = all(getattr(stats, f"effect_{e.value}") is None for e in HELPED)
+    rows = [(HELPED_GROUP_LABEL, stats.helped_count)] if grouped else []
+    rows += [(label, getattr(stats, f"effect_{effect.value}")) for effect, label in EFFECT_LABELS.items()
+             if not (grouped and effect in HELPED)]
+    return grouped, rows
+
 
 @bp.app_template_global()
 def treatment_stats_summary(tag: Tag) -> dict | None:

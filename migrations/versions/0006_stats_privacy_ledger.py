@@ -1,4 +1,4 @@
-"""stats: the privacy budget ledger, and the per-member bound of each release
+"""stats: the privacy budget ledger, the per-member bound of each release, the helped group
 
 Revision ID: 0006
 Revises: 0005
@@ -31,12 +31,18 @@ def upgrade():
     with op.batch_alter_table('stats_releases', schema=None) as batch_op:
         batch_op.add_column(sa.Column('max_treatments_per_member', sa.Integer(), nullable=True))
 
+    with op.batch_alter_table('treatment_stats', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('helped_count', sa.Integer(), nullable=True))
+
     # Releases made before the ledger spent their budget too: they enter it as they were.
     op.execute("INSERT INTO stats_privacy_ledger (spent_at, epsilon, release_id) "
                "SELECT created_at, epsilon, id FROM stats_releases")
 
 
 def downgrade():
+    with op.batch_alter_table('treatment_stats', schema=None) as batch_op:
+        batch_op.drop_column('helped_count')
+
     with op.batch_alter_table('stats_releases', schema=None) as batch_op:
         batch_op.drop_column('max_treatments_per_member')
 

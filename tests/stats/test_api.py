@@ -49,7 +49,8 @@ class TestBeforeAnyRelease:
         assert response.status_code == 200
         assert response.get_json() == {
             "treatment": {"slug": "baclofen", "name": "Oral baclofen"}, "suppressed": True, "members": None,
-            "effect": None, "helped": None, "side_effects": None, "symptoms": None, "release": None}
+            "effect": None, "effect_groups": None, "helped": None, "side_effects": None, "symptoms": None,
+            "release": None}
         assert client.get("/api/v1/stats/treatments/moon-juice").status_code == 404
 
 
@@ -98,17 +99,19 @@ class TestReading:
         low, high = wilson_interval(8, 13)
         assert by_slug["baclofen"] == {
             "treatment": {"slug": "baclofen", "name": "Oral baclofen"}, "suppressed": False, "members": 13,
-            "effect": {"major": 8, "moderate": None, "slight": None, "none": None, "worse": 5, "cant_tell": None},
-            # Four hidden cells (each could be up to 4) widen Wilson's interval: without noise, that is all.
+            # Moderate and slight are under five, so the helped answers are published as one group.
+            "effect": {"major": None, "moderate": None, "slight": None, "none": None, "worse": 5, "cant_tell": None},
+            "effect_groups": {"helped": 8, "no_difference": None, "worse": 5, "cant_tell": None},
+            # The hidden "no difference" (0 to 4) widens Wilson's interval: without noise, that is all.
             "helped": {"share": 0.6154, "ci_low": round(wilson_interval(8, 17)[0], 4),
-                       "ci_high": round(wilson_interval(16, 21)[1], 4)},
+                       "ci_high": round(wilson_interval(8, 13)[1], 4)},
             "side_effects": [{"slug": "drowsiness", "name": "Drowsiness", "count": 6, "share": 0.4615}],
             "symptoms": [{"slug": "clonus", "name": "Clonus", "count": 13, "share": 1.0}],
         }
         assert by_slug["baclofen"]["helped"]["ci_low"] < round(low, 4) < round(high, 4) < 1
         assert by_slug["dantrolene"] == {
             "treatment": {"slug": "dantrolene", "name": "Dantrolene"}, "suppressed": True, "members": None,
-            "effect": None, "helped": None, "side_effects": None, "symptoms": None}
+            "effect": None, "effect_groups": None, "helped": None, "side_effects": None, "symptoms": None}
 
     @pytest.mark.parametrize("sort, order", [
         (None, ["baclofen", "tizanidine", "dantrolene"]),          # lower bound of the helped interval
@@ -147,8 +150,8 @@ class TestReading:
         publish(client, api_headers(admin), epsilon=0)
         items = client.get("/api/v1/stats/treatments").get_json()["items"][:2]
         assert slugs(items) == ["tizanidine", "baclofen"]
-        # Three hidden "helped" cells could hold up to 4 each: the interval reaches as far as that allows.
-        assert items[0]["helped"] == {"share": 0.0, "ci_low": 0.0, "ci_high": round(wilson_interval(12, 22)[1], 4)}
+        # The hidden helped group could hold up to 4: the interval reaches as far as that allows.
+        assert items[0]["helped"] == {"share": 0.0, "ci_low": 0.0, "ci_high": round(wilson_interval(4, 14)[1], 4)}
         assert items[1]["suppressed"] is False and items[1]["helped"] is None
         assert items[1]["effect"]["cant_tell"] == 10
 
@@ -203,14 +206,14 @@ class TestReleasesAreSnapshots:
                                                                      api_headers):
         publish(client, api_headers(admin), epsilon=0)
         before = client.get("/api/v1/stats/treatments/baclofen").get_json()
-        assert before["effect"]["major"] == 8
+        assert before["effect_groups"]["helped"] == 8
         stats_data.report(community[0], "baclofen", "none")
         (newcomer,) = stats_data.crowd(1)
         stats_data.report(newcomer, "baclofen", "major")
         assert client.get("/api/v1/stats/treatments/baclofen").get_json() == before
         publish(client, api_headers(admin), epsilon=0)
         after = client.get("/api/v1/stats/treatments/baclofen").get_json()
-        assert after["members"] == 13 and after["effect"]["major"] == 8 and after["release"]["id"] == 2
+        assert after["members"] == 13 and after["effect_groups"]["helped"] == 8 and after["release"]["id"] == 2
 
 
 class TestQueryCounts:

@@ -159,12 +159,12 @@ class TestSuspension:
 
 
 class TestHiddenCells:
-    @pytest.mark.parametrize("hidden", [Effect.worse, Effect.cant_tell, Effect.slight])
+    @pytest.mark.parametrize("hidden", [Effect.worse, Effect.cant_tell, Effect.none])
     def test_a_hidden_cell_cannot_be_computed_back(self, client, stats_data, hidden):
         """Two releases whose only difference is the value of a "<5" cell publish the very same numbers."""
         people = stats_data.crowd(24)
         for i, member in enumerate(people[:20]):
-            stats_data.report(member, "baclofen", "major" if i < 12 else "none",
+            stats_data.report(member, "baclofen", "major" if i < 12 else "worse" if hidden == Effect.none else "none",
                               symptoms=("clonus",), side_effects=("nausea",))
 
         def published() -> dict:
@@ -180,16 +180,30 @@ class TestHiddenCells:
         four = published()
         assert one["effect"][hidden.value] is None and one == four
         # Published totals and shares say nothing more than "fewer than five".
-        shown = sum(v for v in one["effect"].values() if v is not None)
+        shown = sum(v for v in one["effect_groups"].values() if v is not None)
         assert one["members"] == shown
+
+    def test_a_hidden_helped_cell_is_published_only_inside_its_group(self, client, stats_data):
+        """With "a little" hidden, "helped" minus "a lot" minus "somewhat" would give it: they go together."""
+        people = stats_data.crowd(22)
+        for i, member in enumerate(people):
+            stats_data.report(member, "baclofen", "major" if i < 10 else "moderate" if i < 16 else
+                              "slight" if i < 18 else "none")
+        stats_data.publish(0)
+        body = client.get("/api/v1/stats/treatments/baclofen").get_json()
+        assert {k: body["effect"][k] for k in ("major", "moderate", "slight")} == dict.fromkeys(
+            ("major", "moderate", "slight"))
+        assert body["effect_groups"] == {"helped": 18, "no_difference": None, "worse": None, "cant_tell": None}
+        assert body["members"] == 18 and body["helped"]["share"] == 1.0
 
     def test_hidden_cells_are_hidden_consistently_in_every_number(self):
         noisy = {Effect.major: 30, Effect.moderate: 3, Effect.slight: 0, Effect.none: 12, Effect.worse: 4,
                  Effect.cant_tell: -2}
-        variant = {**noisy, Effect.moderate: 0, Effect.worse: 1}
+        variant = {**noisy, Effect.worse: 1, Effect.cant_tell: 3}
         first = computing.published_effects(noisy, 5, 25.0)
         second = computing.published_effects(variant, 5, 25.0)
-        assert first == second and first["members"] == 42 and first["helped_share"] == round(30 / 42, 4)
+        assert first == second and first["members"] == 45 and first["helped_share"] == round(33 / 45, 4)
+        assert first["helped_count"] == 33 and first["effect_major"] is None
 
 
 class TestIntervalsCarryTheNoise:

@@ -36,7 +36,9 @@ class TestThresholds:
             assert row.helped_share is row.ci_low is row.ci_high is None
             assert row.side_effects == [] and row.symptoms == []
         else:
-            assert row.members == 10 and row.effect_major == 10 and row.helped_share == 1.0
+            # Moderate and slight are under five, so the helped answers are published as one group.
+            assert row.members == 10 and row.helped_count == 10 and row.effect_major is None
+            assert row.helped_share == 1.0
 
     @pytest.mark.parametrize("small, shown", [(4, None), (5, 5)])
     def test_an_effect_cell_under_five_is_null(self, stats_data, small, shown):
@@ -144,7 +146,7 @@ class TestLatestStatementWins:
             if i < 5:
                 stats_data.ballot(member, "baclofen", "worse", at=later)
         row = stats_for(stats_data.publish(0))
-        assert (row.members, row.effect_major, row.effect_worse) == (10, 5, 5)
+        assert (row.members, row.helped_count, row.effect_worse) == (10, 5, 5)
         # Side effects come from winning reports only.
         assert row.side_effects == [{"slug": "drowsiness", "name": "Drowsiness", "count": 5, "share": 0.5}]
 
@@ -157,7 +159,7 @@ class TestLatestStatementWins:
                 stats_data.report(member, "baclofen", "moderate", at=later)
         row = stats_for(stats_data.publish(0))
         # Four "worse" are hidden, so they count as 0 in the member count and the share.
-        assert (row.members, row.effect_moderate, row.effect_worse) == (6, 6, None)
+        assert (row.members, row.helped_count, row.effect_worse) == (6, 6, None)
         assert row.helped_share == 1.0 and row.ci_low <= round(wilson_interval(6, 10)[0], 4)
 
     def test_on_a_tie_the_report_wins(self, stats_data):
@@ -165,7 +167,8 @@ class TestLatestStatementWins:
         for member in stats_data.crowd(10):
             stats_data.ballot(member, "baclofen", "worse", at=at)
             stats_data.report(member, "baclofen", "slight", at=at)
-        assert effects(stats_for(stats_data.publish(0)))["slight"] == 10
+        row = stats_for(stats_data.publish(0))
+        assert row.helped_count == 10 and row.effect_worse is None
 
     def test_withholding_consent_in_the_latest_report_withdraws_the_member(self, stats_data):
         people = stats_data.crowd(11)
@@ -174,7 +177,7 @@ class TestLatestStatementWins:
         # No falling back to the older ballot: the latest statement said "do not count me".
         stats_data.report(people[0], "baclofen", "worse", share=False, at=utcnow() - timedelta(days=1))
         row = stats_for(stats_data.publish(0))
-        assert (row.members, row.effect_major) == (10, 10)
+        assert (row.members, row.helped_count) == (10, 10)
 
     def test_a_later_ballot_without_consent_withdraws_the_members_report(self, stats_data):
         people = stats_data.crowd(11)
@@ -223,11 +226,12 @@ class TestSharesAndNoise:
             stats_data.report(member, "baclofen", "major" if i < 8 else "none" if i < 18 else "cant_tell")
         published = stats_data.publish(0)
         row = stats_for(published)
-        assert effects(row) == {"major": 8, "moderate": None, "slight": None, "none": 10, "worse": None,
+        # Moderate and slight are under five: the helped answers are published as one group of 8.
+        assert effects(row) == {"major": None, "moderate": None, "slight": None, "none": 10, "worse": None,
                                 "cant_tell": 5}
-        # Without noise the interval is Wilson's, widened for the hidden cells: the lower end takes
-        # the hidden "worse" at 4 and the hidden helped cells at 0, the upper end the reverse.
-        low, high = wilson_interval(8, 22)[0], wilson_interval(16, 26)[1]
+        assert row.helped_count == 8 and row.members == 23
+        # Without noise the interval is Wilson's, widened for the hidden "worse": 4 at the lower end, 0 at the upper.
+        low, high = wilson_interval(8, 22)[0], wilson_interval(8, 18)[1]
         assert (row.helped_share, row.ci_low, row.ci_high) == (0.4444, round(low, 4), round(high, 4))
         assert published.epsilon == 0 and "exact" in published.mechanism
 
