@@ -1,11 +1,12 @@
 """Thaw: a community forum and peer-support backend for people living with MS spasticity."""
+import os
 from importlib import import_module
 from importlib.util import find_spec
 from pathlib import Path
 
 from flask import Flask
 
-from config import config_for
+from config import ProductionConfig, config_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -13,17 +14,30 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(config_name: str | None = None, test_config: dict | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
                 instance_path=str(ROOT / "instance"))
-    app.config.from_object(config_for(config_name))
+    config = config_for(config_name)
+    app.config.from_object(config)
     if test_config:
         app.config.update(test_config)
+    config.check(app.config, app.logger)
+    if issubclass(config, ProductionConfig):
+        ignore_debug_flag(app)
     Path(app.instance_path).mkdir(exist_ok=True)
 
+    register_proxy_fix(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
     register_page_helpers(app)
     return app
+
+
+def ignore_debug_flag(app: Flask) -> None:
+    """FLASK_DEBUG would give anyone the Werkzeug debugger's console; `flask run` reads it after the factory."""
+    if os.environ.get("FLASK_DEBUG", "0").lower() not in ("", "0", "false", "no"):
+        app.logger.warning("FLASK_DEBUG is ignored in production.")
+    os.environ["FLASK_DEBUG"] = "0"
+    app.config["DEBUG"] = False
 
 
 def register_extensions(app: Flask) -> None:
@@ -91,6 +105,11 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from app.ops.cli import register_commands as register
+    register(app)
+
+
+def register_proxy_fix(app: Flask) -> None:
+    from app.core.web import register_proxy_fix as register
     register(app)
 
 
