@@ -25,6 +25,7 @@ def create_app(config_name: str | None = None, test_config: dict | None = None) 
 
     register_proxy_fix(app)
     register_extensions(app)
+    register_input_layer(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -61,6 +62,12 @@ def register_extensions(app: Flask) -> None:
     @login_manager.user_loader
     def load_member(member_id: str):
         return db.session.get(Member, int(member_id))
+
+
+def register_input_layer(app: Flask) -> None:
+    # Before the blueprints: their routes take the bounded path converters when added.
+    from app.core.input import register_input_layer as register
+    register(app)
 
 
 # The features, lowest layer first (the import contract in .importlinter keeps the layers).
