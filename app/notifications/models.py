@@ -15,6 +15,7 @@ class NotificationKind(str, enum.Enum):
     post_removed = "post_removed"
     post_restored = "post_restored"
     post_edited = "post_edited"
+    thread_edited = "thread_edited"
     thread_locked = "thread_locked"
     thread_unlocked = "thread_unlocked"
     warned = "warned"
