@@ -155,9 +155,10 @@ def build_demo_release():
     """Publishes a first statistics release when there is none, so the statistics pages have numbers.
 
     The named members alone are too few for noisy counts to pass the publication threshold, so the
-    statistics crowd (app/ops/demo_statistics.py) is added first.
+    statistics crowd (app/ops/demo_statistics.py) is added first (once), even to a demo that already
+    has a release: its next release then shows them.
     """
+    build_demo_statistics()
     if stats.latest_release() is not None:
         return None
-    build_demo_statistics()
     return stats.publish_release(None)
