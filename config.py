@@ -67,6 +67,11 @@ class Config:
     HOLD_FIRST_POSTS = env_int("HOLD_FIRST_POSTS", 1)
     FLAG_HIDE_THRESHOLD = env_int("FLAG_HIDE_THRESHOLD", 3)
     NEW_MEMBER_LINK_HOURS = env_int("NEW_MEMBER_LINK_HOURS", 24)
+    # Only established members' flags count towards FLAG_HIDE_THRESHOLD: a week old with 3 published posts
+    # (0 and 0: every member's). Flags per member: FLAG_RATE_LIMIT (README, "Moderation that cannot be gamed").
+    FLAG_TRUST_DAYS = env_int("FLAG_TRUST_DAYS", 7)
+    FLAG_TRUST_POSTS = env_int("FLAG_TRUST_POSTS", 3)
+    FLAG_RATE_LIMIT = env_str("FLAG_RATE_LIMIT", "10 per hour;30 per day")
     # Shown to the author of a post with crisis words; a blank line (or "\n\n") starts a paragraph.
     # Unset, the text shipped in app/moderation/data.py (read there, as config must not import the app).
     CRISIS_SUPPORT_TEXT = env_str("CRISIS_SUPPORT_TEXT")
@@ -117,6 +122,9 @@ class TestingConfig(Config):
     # the moderation tests set these back to the production defaults.
     HOLD_FIRST_POSTS = 0
     NEW_MEMBER_LINK_HOURS = 0
+    # Every member's flag counts, unless a test sets the production trust levels.
+    FLAG_TRUST_DAYS = 0
+    FLAG_TRUST_POSTS = 0
     # Statistics tests may publish exact counts (epsilon 0, not charged to the budget) to check arithmetic.
     STATS_ALLOW_EXACT = True
 
