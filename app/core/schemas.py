@@ -1,7 +1,14 @@
 """Marshmallow pieces shared by every feature's schemas."""
-from datetime import timezone
+from datetime import datetime, timezone
 
 import marshmallow as ma
+
+from app.core.input import refusals
+
+# Times Thaw takes: a suspension's end or a poll's closing, never before the forum nor far beyond
+# any plan (and far from the year 9999, where converting an offset to UTC overflows).
+EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(2999, 12, 31, 23, 59, 59, tzinfo=timezone.utc)
 
 
 class UTCDateTime(ma.fields.DateTime):
@@ -14,12 +21,44 @@ class UTCDateTime(ma.fields.DateTime):
 
     def _deserialize(self, value, attr, data, **kwargs):
         parsed = super()._deserialize(value, attr, data, **kwargs)
-        if parsed.tzinfo is None:
-            raise ma.ValidationError("Give a time zone, for example a trailing Z for UTC.")
-        return parsed.astimezone(timezone.utc)
+        return aware_in_range(parsed)
 
 
-class StrictSchema(ma.Schema):
+def aware_in_range(moment: datetime) -> datetime:
+    """A datetime with a time zone, between EARLIEST and LATEST, in UTC; ValidationError otherwise."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ma.ValidationError("Give a time zone, for example a trailing Z for UTC.")
+    try:
+        moment = moment.astimezone(timezone.utc)
+    except OverflowError:
+        moment = None
+    if moment is None or not EARLIEST <= moment <= LATEST:
+        raise ma.ValidationError(f"Choose a time between {EARLIEST.year} and {LATEST.year}.")
+    return moment
+
+
+class InputSchema(ma.Schema):
+    """Every schema that reads input: nothing the input layer refuses (app/core/input.py) gets through.
+
+    The API refuses it at the door already; forms come through here and are shown again with the message.
+    """
+
+    @ma.pre_load
+    def refuse_unstorable(self, data, **kwargs):
+        errors = refusals(data) if isinstance(data, (dict, list)) else {}
+        if errors:
+            raise ma.ValidationError(errors)
+        return data
+
+    @ma.validates_schema
+    def integers_fit(self, data, **kwargs):
+        # Numbers typed into a form arrive as text: only once loaded are they integers to bound.
+        errors = refusals(data)
+        if errors:
+            raise ma.ValidationError(errors)
+
+
+class StrictSchema(InputSchema):
     """Input schemas: unknown fields are an error and strings are trimmed."""
 
     class Meta:

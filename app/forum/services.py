@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from app.core.db import utcnow
 from app.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from app.core.markdown import render_markdown
-from app.core.pagination import Page, decode_cursor, page_of
+from app.core.pagination import Page, decode_cursor, invalid_cursor, page_of
 from app.extensions import db
 from app.core.schemas import check, rule_errors
 from app.core.screening import refusals
@@ -119,7 +119,11 @@ def thread_posts(thread: Thread, viewer: Member | None, limit: int = 50, cursor:
         query = query.add_columns(sa.and_(Post.depth == max_depth, deeper).label("has_deeper"))
         query = query.where(Post.depth <= max_depth)
     if cursor:
-        (after,) = decode_cursor(cursor, (str,))
+        # The cursor holds the last post's id, not its path: it stays short however deep the thread.
+        (last_id,) = decode_cursor(cursor, (int,))
+        after = db.session.scalar(sa.select(Post.path).where(Post.id == last_id, Post.thread_id == thread.id))
+        if after is None:
+            raise invalid_cursor()
         query = query.where(Post.path > after)
     if max_depth is None:
         rows = list(db.session.scalars(query))
@@ -129,7 +133,7 @@ def thread_posts(thread: Thread, viewer: Member | None, limit: int = 50, cursor:
             post.has_deeper = bool(has_deeper)
             rows.append(post)
     _mark_readable(rows, viewer)
-    return page_of(rows, limit, lambda p: (p.path,))
+    return page_of(rows, limit, lambda p: (p.id,))
 
 
 @dataclass
