@@ -1,4 +1,6 @@
 """Configuration classes. Every setting can be given by an environment variable."""
+import json
+import logging
 import os
 from pathlib import Path
 
@@ -27,6 +29,11 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_json(name: str, default: dict) -> dict:
+    value = env_str(name)
+    return json.loads(value) if value is not None else default
+
+
 def database_url(default: str) -> str:
     url = env_str("DATABASE_URL", default)
     # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants a driver name.
@@ -36,8 +43,17 @@ def database_url(default: str) -> str:
     return url
 
 
+DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"
+# 32 bytes: what `secrets.token_hex(32)` (64 characters) comfortably exceeds, and a brute force cannot reach.
+MIN_SECRET_KEY_BYTES = 32
+
+
+class ConfigurationError(RuntimeError):
+    """A setting that must not reach a running server; the message says what to set."""
+
+
 class Config:
-    SECRET_KEY = env_str("SECRET_KEY", "dev-only-not-secret")
+    SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{BASE_DIR / 'instance' / 'thaw.db'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = env_str("REDIS_URL")
@@ -55,11 +71,22 @@ class Config:
     ARGON2_PARALLELISM = env_int("ARGON2_PARALLELISM", 4)
     API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
 
-    # Rate limits (Flask-Limiter syntax). Memory storage unless REDIS_URL is set.
+    # Rate limits (Flask-Limiter syntax). Memory storage (per worker) unless REDIS_URL is set.
     RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = env_str("RATELIMIT_STORAGE_URI", REDIS_URL or "memory://")
+    # A Redis that stops answering must not take sign-in and writes down: each worker counts in its own
+    # memory meanwhile (logged), and checks Redis again with a growing interval. Short timeouts, so an
+    # unreachable host costs a second, not a hung request.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_STORAGE_OPTIONS = env_json("RATELIMIT_STORAGE_OPTIONS",
+                                         {"socket_connect_timeout": 1, "socket_timeout": 1})
     RATELIMIT_HEADERS_ENABLED = True
     SIGNIN_RATE_LIMIT = env_str("SIGNIN_RATE_LIMIT", "10 per 5 minutes")
+    # Failed sign-ins per account, from any address: the delay grows (minutes, then an hour, then a day),
+    # but never for an address that signed in to the account before (README, "Sign-in limits").
+    SIGNIN_ACCOUNT_RATE_LIMIT = env_str("SIGNIN_ACCOUNT_RATE_LIMIT", "5 per 5 minutes;20 per hour;50 per day")
+    SIGNIN_KNOWN_ADDRESS_DAYS = env_int("SIGNIN_KNOWN_ADDRESS_DAYS", 90)
     REGISTER_RATE_LIMIT = env_str("REGISTER_RATE_LIMIT", "5 per hour")
     WRITE_RATE_LIMIT = env_str("WRITE_RATE_LIMIT", "30 per minute;300 per hour")
 
@@ -76,7 +103,6 @@ class Config:
     # Unset, the text shipped in app/moderation/data.py (read there, as config must not import the app).
     CRISIS_SUPPORT_TEXT = env_str("CRISIS_SUPPORT_TEXT")
     # Polls and statistics (PRODUCT.md, privacy model).
-    POLL_MIN_VOTERS = env_int("POLL_MIN_VOTERS", 5)
     STATS_MIN_MEMBERS = env_int("STATS_MIN_MEMBERS", 10)
     STATS_MIN_CELL = env_int("STATS_MIN_CELL", 5)
     # Privacy per member (README, "Statistics"): each release spends STATS_EPSILON, and at most
@@ -86,6 +112,17 @@ class Config:
     STATS_MAX_TREATMENTS_PER_MEMBER = env_int("STATS_MAX_TREATMENTS_PER_MEMBER", 3)
     # Exact releases (epsilon 0) exist for tests only; no environment variable can turn them on.
     STATS_ALLOW_EXACT = False
+
+    # Behind a reverse proxy: how many proxies set X-Forwarded-For / -Proto / -Host (werkzeug ProxyFix).
+    # 0 (the default) trusts none of these headers, so a client cannot choose its own address.
+    PROXY_FIX_X_FOR = env_int("PROXY_FIX_X_FOR", 0)
+    PROXY_FIX_X_PROTO = env_int("PROXY_FIX_X_PROTO", 0)
+    PROXY_FIX_X_HOST = env_int("PROXY_FIX_X_HOST", 0)
+
+    # A POST repeated with the same Idempotency-Key within this time returns the first answer.
+    IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24)
+    # Seconds a client is asked to wait (Retry-After) while the database does not answer.
+    DATABASE_RETRY_AFTER = env_int("DATABASE_RETRY_AFTER", 5)
 
     # Forum display.
     THREAD_MAX_DEPTH = env_int("THREAD_MAX_DEPTH", 6)
@@ -99,13 +136,36 @@ class Config:
     OPENAPI_JSON_PATH = "openapi.json"
 
 
+    @staticmethod
+    def check(config: dict, log: logging.Logger) -> None:
+        """Refuses, or warns about, settings unfit for this environment (production only)."""
+
+
 class DevelopmentConfig(Config):
     DEBUG = env_bool("FLASK_DEBUG", False)
 
 
 class ProductionConfig(Config):
+    # FLASK_DEBUG would open the Werkzeug debugger (a Python console) to anyone: never in production.
+    DEBUG = False
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+    @staticmethod
+    def check(config: dict, log: logging.Logger) -> None:
+        key = config.get("SECRET_KEY") or ""
+        key_bytes = key.encode() if isinstance(key, str) else bytes(key)
+        if not key or key == DEVELOPMENT_SECRET_KEY or len(key_bytes) < MIN_SECRET_KEY_BYTES:
+            problem = ("is not set" if not key else "is the public development key" if key == DEVELOPMENT_SECRET_KEY
+                       else f"is {len(key_bytes)} bytes long")
+            raise ConfigurationError(
+                f"THAW_ENV=production refuses to start: SECRET_KEY {problem}. It signs sessions and CSRF "
+                f"tokens, so it must be secret and at least {MIN_SECRET_KEY_BYTES} bytes, e.g. "
+                "SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))').")
+        if not config.get("RATELIMIT_STORAGE_URI", "memory://").startswith(("redis", "rediss", "valkey")):
+            log.warning("RATE LIMITS ARE PER WORKER: no REDIS_URL (or RATELIMIT_STORAGE_URI) is set, so each "
+                        "worker process counts sign-ins and writes on its own and N workers allow N times "
+                        "every limit. Set REDIS_URL to share the counters.")
 
 
 class TestingConfig(Config):
@@ -114,6 +174,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     SQLALCHEMY_ENGINE_OPTIONS = {}
     RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STORAGE_OPTIONS: dict = {}
     # Cheap hashing keeps the suite fast; production cost comes from the defaults above.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
@@ -137,4 +198,10 @@ CONFIGS = {
 
 
 def config_for(name: str | None) -> type[Config]:
-    return CONFIGS.get(name or env_str("THAW_ENV", "development"), DevelopmentConfig)
+    """The configuration class for `name`, or for THAW_ENV; a misspelt name is an error, not development."""
+    name = name or env_str("THAW_ENV", "development")
+    try:
+        return CONFIGS[name.strip().lower()]
+    except KeyError:
+        raise ConfigurationError(
+            f"THAW_ENV={name!r} is not an environment Thaw knows: use one of {', '.join(CONFIGS)}.") from None

@@ -3,7 +3,8 @@ from flask_smorest import Blueprint
 
 from app.extensions import limiter
 from app.members import services
-from app.members.auth import current_api_member, current_api_token, token_required
+from app.members.auth import (current_api_member, current_api_token, remember_signin_address, signin_limits,
+                              token_required)
 from app.members.schemas import MemberSchema, MeSchema, RegistrationSchema, SignInSchema, TokenSchema
 
 blp = Blueprint("members_api", __name__, url_prefix="/api/v1", description="Members and API tokens")
@@ -23,12 +24,13 @@ def register(data):
 
 
 @blp.route("/tokens", methods=["POST"])
-@limiter.limit(lambda: current_app.config["SIGNIN_RATE_LIMIT"], deduct_when=_failed)
+@signin_limits(failed=_failed)
 @blp.arguments(SignInSchema)
 @blp.response(201, TokenSchema)
 def create_token(data):
     """Sign in: exchange a handle or email and password for a bearer token"""
     member = services.authenticate(data["login"], data["password"])
+    remember_signin_address(member)
     token, record = services.issue_token(member)
     return {"token": token, "expires_at": record.expires_at}
 

@@ -71,12 +71,20 @@ def register_member(handle: str, email: str, password: str, role: Role = Role.me
     return member
 
 
+def fold_login(login: str) -> str:
+    """The one form of a login (handle or email) that lookups and the per-account sign-in limit use."""
+    login = login.strip()
+    return fold_email(login) if "@" in login else fold_handle(login)
+
+
+def member_for_login(login: str) -> Member | None:
+    column = Member.email if "@" in login else Member.handle_key
+    return db.session.scalar(sa.select(Member).where(column == fold_login(login)))
+
+
 def authenticate(login: str, password: str) -> Member:
     """Checks credentials; suspended and deleted members are refused."""
-    login = login.strip()
-    column = Member.email if "@" in login else Member.handle_key
-    key = fold_email(login) if "@" in login else fold_handle(login)
-    member = db.session.scalar(sa.select(Member).where(column == key))
+    member = member_for_login(login)
     hasher = password_hasher()
     if member is None or member.status == MemberStatus.deleted:
         # Spend the same time as a real check so timing does not reveal accounts.

@@ -7,6 +7,7 @@ from app.core.errors import DomainError
 from app.core.forms import Form
 from app.extensions import limiter
 from app.members import services
+from app.members.auth import remember_signin_address, signin_limits
 from app.members.schemas import RegistrationSchema, SignInSchema
 
 bp = Blueprint("members", __name__)
@@ -42,7 +43,7 @@ def register():
 
 
 @bp.route("/signin", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["SIGNIN_RATE_LIMIT"], methods=["POST"], deduct_when=_form_failed)
+@signin_limits(failed=_form_failed)
 def signin():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(url_for("main.index"))
@@ -54,6 +55,7 @@ def signin():
             form.fail(error)
         else:
             login_user(member, remember=bool(request.form.get("remember")))
+            remember_signin_address(member)
             flash(f"Welcome back, {member.handle}.", "success")
             return redirect(_safe_next(url_for("main.index")))
     return render_template("members/signin.html", form=form), form.status
