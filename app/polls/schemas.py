@@ -43,6 +43,19 @@ class PollOptionSchema(ma.Schema):
     votes = ma.fields.Integer(allow_none=True)
 
 
+class ExperienceStatisticsSchema(ma.Schema):
+    """An experience poll's results: the treatment's numbers in the latest statistics release."""
+    release = ma.fields.Integer(attribute="release_id", allow_none=True,
+                                metadata={"description": "The release (GET /stats/releases); null before the first"})
+    published_at = UTCDateTime(allow_none=True)
+    published = ma.fields.Boolean(metadata={"description": "False while too few members have shared "
+                                                           "(\"not enough members yet\"): every number is null"})
+    members = ma.fields.Integer(allow_none=True, metadata={"description": "Noised member count"})
+    helped_share = ma.fields.Float(allow_none=True)
+    ci_low = ma.fields.Float(allow_none=True)
+    ci_high = ma.fields.Float(allow_none=True)
+
+
 class PollSchema(ma.Schema):
     id = ma.fields.Integer()
     thread_id = ma.fields.Integer()
@@ -55,7 +68,11 @@ class PollSchema(ma.Schema):
     results = ma.fields.Enum(ResultsVisibility, by_value=True, attribute="results_visibility")
     results_visible = ma.fields.Boolean()
     total_voters = ma.fields.Integer(allow_none=True)
-    votes_needed = ma.fields.Integer(metadata={"description": "Experience polls: votes still needed before results show"})
+    votes_needed = ma.fields.Integer(allow_none=True, metadata={
+        "description": "Always 0 for single and multiple polls; null for experience polls, which never count live"})
+    statistics = ma.fields.Nested(ExperienceStatisticsSchema, allow_none=True, metadata={
+        "description": "Experience polls only: the treatment's published statistics, which stand in for counts "
+                       "(a live count would give away each voter's answer); a vote counts from the next release"})
     options = ma.fields.List(ma.fields.Nested(PollOptionSchema))
     my_vote = ma.fields.List(ma.fields.Integer())
 

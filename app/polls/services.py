@@ -3,7 +3,6 @@ from collections import defaultdict
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -17,6 +16,7 @@ from app.forum import services as forum
 from app.forum.models import PostStatus, Thread
 from app.members.models import Member
 from app.polls.results import OptionView, PollView
+from app.polls.statistics import ExperienceStatistics, statistics_for
 from app.polls.schemas import OPTIONS_RULE, QUESTION_RULE
 from app.polls.models import (EFFECT_LABELS, Ballot, BallotChoice, Poll, PollKind, PollOption,
                               ResultsVisibility)
@@ -27,15 +27,20 @@ from app.vocabulary.services import resolve_tags
 # --- reading -----------------------------------------------------------------------
 
 def _with_results(polls: list[Poll], viewer: Member | None) -> list[PollView]:
-    """Each poll as this viewer sees it: counts, their own choice and what they may see, in three queries."""
+    """Each poll as this viewer sees it: counts, their own choice and what they may see, in a fixed
+    number of queries. Experience polls are never counted here: their answers are health reports."""
     if not polls:
         return []
     ids = [p.id for p in polls]
-    votes = dict(db.session.execute(
-        sa.select(BallotChoice.option_id, sa.func.count()).where(BallotChoice.poll_id.in_(ids))
-        .group_by(BallotChoice.option_id)).all())
-    voters = dict(db.session.execute(
-        sa.select(Ballot.poll_id, sa.func.count()).where(Ballot.poll_id.in_(ids)).group_by(Ballot.poll_id)).all())
+    counted = [p.id for p in polls if p.kind != PollKind.experience]
+    votes, voters = {}, {}
+    if counted:
+        votes = dict(db.session.execute(
+            sa.select(BallotChoice.option_id, sa.func.count()).where(BallotChoice.poll_id.in_(counted))
+            .group_by(BallotChoice.option_id)).all())
+        voters = dict(db.session.execute(
+            sa.select(Ballot.poll_id, sa.func.count()).where(Ballot.poll_id.in_(counted))
+            .group_by(Ballot.poll_id)).all())
     mine: dict[int, list[int]] = defaultdict(list)
     if viewer is not None:
         for poll_id, option_id in db.session.execute(
@@ -44,14 +49,17 @@ def _with_results(polls: list[Poll], viewer: Member | None) -> list[PollView]:
                 .where(Ballot.member_id == viewer.id, BallotChoice.poll_id.in_(ids))
                 .order_by(BallotChoice.option_id)):
             mine[poll_id].append(option_id)
-    minimum = current_app.config["POLL_MIN_VOTERS"]
+    statistics = statistics_for(sorted({p.treatment_id for p in polls if p.kind == PollKind.experience}))
     views = []
     for poll in polls:
-        total = voters.get(poll.id, 0)
         view = PollView(poll, closed=poll.is_closed, my_vote=mine.get(poll.id, []))
-        view.votes_needed = max(0, minimum - total) if poll.kind == PollKind.experience else 0
-        view.results_visible = _results_visible(view) and view.votes_needed == 0
-        view.total_voters = total if view.results_visible else None
+        if poll.kind == PollKind.experience:
+            # No live counts, no count-down: the treatment's published statistics stand in for them.
+            view.votes_needed = None
+            view.statistics = statistics.get(poll.treatment_id) or ExperienceStatistics()
+        else:
+            view.results_visible = _results_visible(view)
+            view.total_voters = voters.get(poll.id, 0) if view.results_visible else None
         view.options = [OptionView(option, votes.get(option.id, 0) if view.results_visible else None)
                         for option in poll.options]
         views.append(view)
@@ -144,6 +152,8 @@ def create_poll(actor: Member | None, thread_id: int, question: str, kind: str, 
                 results: str = "always") -> PollView:
     thread = forum.get_thread(thread_id, actor)
     actor = _require_thread_owner_or_moderator(actor, thread)
+    if thread.locked and not actor.is_moderator:
+        raise Conflict("This thread is locked: it takes no new polls.")
     errors: dict = {}
     question = (question or "").strip()
     check(errors, "question", QUESTION_RULE, question)

@@ -161,15 +161,37 @@ class TestResultsVisibility:
         client.post(f"/api/v1/polls/{poll['id']}/close", headers=api_headers(owner))
         assert client.get(f"/api/v1/polls/{poll['id']}").get_json()["total_voters"] == 1
 
-    def test_experience_poll_waits_for_the_minimum_voters(self, client, new_poll, make_member, api_headers, app):
+    def test_watching_an_experience_poll_reveals_no_vote(self, client, new_poll, make_member, api_headers):
+        """The attack: read the poll, let four sock puppets and then the victim vote, read it again."""
         poll = new_poll(kind="experience", options=None, treatment="baclofen")
-        minimum = app.config["POLL_MIN_VOTERS"]
-        for i in range(minimum - 1):
-            body = vote(client, api_headers(make_member()), poll, i % 6).get_json()
-        assert body["results_visible"] is False and body["votes_needed"] == 1
-        assert body["total_voters"] is None and all(o["votes"] is None for o in body["options"])
-        body = vote(client, api_headers(make_member()), poll, 0).get_json()
-        assert body["results_visible"] is True and body["total_voters"] == minimum and body["votes_needed"] == 0
+        url = f"/api/v1/polls/{poll['id']}"
+        watcher = api_headers(make_member("watcher"))
+        before = [client.get(url).get_json(), client.get(url, headers=watcher).get_json()]
+        for i in range(4):
+            vote(client, api_headers(make_member(f"sock_{i}")), poll, 0)
+        victim = api_headers(make_member("victim"))
+        mine = vote(client, victim, poll, 3).get_json()
+        after = [client.get(url).get_json(), client.get(url, headers=watcher).get_json()]
+        assert after == before  # nothing a visitor or another member reads moved
+        for body in after + [mine]:
+            assert body["votes_needed"] is None and body["total_voters"] is None
+            assert all(o["votes"] is None for o in body["options"]) and body["results_visible"] is False
+        assert mine["my_vote"] == [poll["options"][3]["id"]]
+        assert mine["statistics"] == {"release": None, "published_at": None, "published": False, "members": None,
+                                      "helped_share": None, "ci_low": None, "ci_high": None}
+        client.delete(f"{url}/vote", headers=victim)  # withdrawing shows nothing either
+        assert [client.get(url).get_json(), client.get(url, headers=watcher).get_json()] == before
+
+    def test_experience_poll_shows_the_latest_release(self, client, new_poll, released):
+        poll = new_poll(kind="experience", options=None, treatment="Lioresal")
+        url = f"/api/v1/polls/{poll['id']}"
+        first = released("baclofen", suppressed=True)
+        body = client.get(url).get_json()["statistics"]
+        assert body["release"] == first.id and body["published"] is False and body["helped_share"] is None
+        second = released("baclofen", members=212, helped_share=0.63, ci_low=0.55, ci_high=0.7)
+        body = client.get(url).get_json()["statistics"]
+        assert body["release"] == second.id and body["published"] is True
+        assert (body["members"], body["helped_share"], body["ci_low"], body["ci_high"]) == (212, 0.63, 0.55, 0.7)
 
 
 class TestBrowse:

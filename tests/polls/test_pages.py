@@ -227,29 +227,37 @@ class TestHiddenResults:
         assert "Results appear when the poll closes on <time" in page and closes.strftime("%-d %b %Y") in page
         assert "Your vote: Afternoon." in page and results_text(page) == {}
 
-    def test_experience_poll_counts_down_to_the_minimum_then_shows_results(self, app, client, pages, thread,
-                                                                           make_poll, make_member, voter):
-        minimum = app.config["POLL_MIN_VOTERS"]
+    def test_an_experience_poll_page_never_moves_when_someone_votes(self, client, pages, thread, make_poll,
+                                                                    make_member, voter):
+        """The attack by page: a visitor reads the poll, sock puppets and the victim vote, the visitor reads again."""
         poll = make_poll(question="Did oral baclofen help your spasms?", kind="experience", treatment="Lioresal")
-        for _ in range(minimum - 2):
+        before = section(html_of(client.get(f"/threads/{thread.id}")), poll)
+        assert "No community statistics have been published yet." in before and results_text(before) == {}
+        assert 'href="/tags/baclofen">Oral baclofen</a>' in before and "more needed" not in before
+        for _ in range(4):
             cast(make_member(), poll, "Helped a lot")
         pages.sign_in(voter)
         page = section(html_of(client.get(f"/threads/{thread.id}")), poll)
-        assert f"Results appear once {minimum} members have voted: 2 more needed." in page
         assert [r["name"] for r in controls(page, "radio")] == ["option"] * 6
-        assert 'href="/tags/baclofen">Oral baclofen</a>' in page and results_text(page) == {}
-
         pages.post(f"/polls/{poll.id}/vote", {"option": option_id(poll, "No difference")},
                    form_page=f"/threads/{thread.id}")
         page = section(html_of(client.get(f"/threads/{thread.id}")), poll)
-        assert "1 more needed." in page and "Your vote: No difference." in page and results_text(page) == {}
+        assert "Your vote: No difference. It counts from the next statistics release." in page
+        assert results_text(page) == {} and "voted" not in page
+        visitor = client.application.test_client()
+        assert section(html_of(visitor.get(f"/threads/{thread.id}")), poll) == before
 
-        cast(make_member(), poll, "Made things worse")
+    def test_an_experience_poll_shows_its_treatments_statistics(self, client, thread, make_poll, released):
+        poll = make_poll(question="Did oral baclofen help your spasms?", kind="experience", treatment="baclofen")
+        released("baclofen", suppressed=True)
         page = section(html_of(client.get(f"/threads/{thread.id}")), poll)
-        assert "more needed" not in page and f"{minimum} members voted." in page
-        results = results_text(page)
-        assert results["Helped a lot"] == f"Helped a lot {minimum - 2} votes, {round((minimum - 2) * 100 / minimum)}%"
-        assert results["No difference"] == f"No difference Your vote 1 vote, {round(100 / minimum)}%"
+        assert "Not enough members have shared their experience of Oral baclofen yet" in page
+        assert 'href="/stats/baclofen">Statistics for Oral baclofen</a>' in page
+        release = released("baclofen", members=212, helped_share=0.63, ci_low=0.55, ci_high=0.7)
+        page = section(html_of(client.get(f"/threads/{thread.id}")), poll)
+        assert f"(release {release.id}, <time" in page
+        assert "<strong>63%</strong> of about 212 members said Oral baclofen helped them" in page
+        assert "(95% interval 55% to 70%)" in page
 
 
 # --- managing polls -----------------------------------------------------------------
@@ -424,7 +432,8 @@ class TestBrowse:
         assert f'in <a href="/threads/{thread.id}#poll-{general.id}">Did baclofen help you?</a>' in page
         assert results_text(page)["Night"] == "Night 1 vote, 100%" and "1 member voted." in page
         assert "<form" not in page and "Vote in the thread" in page
-        assert "more needed" in section(html, baclofen)
+        assert "No community statistics have been published yet." in section(html, baclofen)
+        assert results_text(section(html, baclofen)) == {}
         assert_accessible_outline(html)
 
     def test_filters_by_treatment_and_state(self, client, polls):
@@ -463,7 +472,8 @@ class TestBrowse:
         html = html_of(client.get("/tags/baclofen"))
         assert '<h2 id="experience-polls-heading">Experience polls</h2>' in html
         assert self.ids(html) == [baclofen.id]
-        assert results_text(section(html, baclofen))["Helped somewhat"] == "Helped somewhat 5 votes, 100%"
+        assert results_text(section(html, baclofen)) == {}  # five votes, and still no live count
+        assert 'href="/stats/baclofen">Statistics for Oral baclofen</a>' in section(html, baclofen)
         assert 'href="/polls?treatment=baclofen">All polls about Oral baclofen</a>' in html
         assert_accessible_outline(html)
         assert "Experience polls" not in html_of(client.get("/tags/heat"))  # not a treatment
@@ -477,11 +487,13 @@ class TestBrowse:
 class TestQueryCounts:
     def test_thread_page_queries_do_not_grow_with_polls_options_or_votes(self, client, pages, forum, owner,
                                                                          make_poll, make_member, count_queries):
-        small = forum.thread(owner, title="One small poll")
-        big = forum.thread(owner, title="Four big polls")
+        small = forum.thread(owner, title="Two small polls")
+        big = forum.thread(owner, title="Five big polls")
         voters = [make_member() for _ in range(6)]
         one = make_poll(question="Just one poll?", options=("Yes", "No"), on=small)
         cast(voters[0], one, "Yes")
+        # An experience poll costs one fixed query for its treatment's statistics, so both threads hold one.
+        make_poll(question="Did tizanidine help?", kind="experience", treatment="tizanidine", on=small)
         labels = [f"Choice {n}" for n in range(10)]
         for n in range(3):
             poll = make_poll(question=f"Big poll number {n}?", kind="multiple", options=labels, on=big)
@@ -490,20 +502,23 @@ class TestQueryCounts:
         experience = make_poll(question="Did baclofen help?", kind="experience", treatment="baclofen", on=big)
         for i, member in enumerate(voters):
             cast(member, experience, experience.options[i % 6].label)
+        make_poll(question="Did tizanidine help?", kind="experience", treatment="tizanidine", on=big)
         pages.sign_in(voters[0])
         client.get(f"/threads/{small.id}")  # warm up
 
+        ids = {thread: thread.id for thread in (small, big)}  # read before counting: the rows have expired
+
         def queries(thread):
             with count_queries() as q:
-                response = client.get(f"/threads/{thread.id}")
+                response = client.get(f"/threads/{ids[thread]}")
             assert response.status_code == 200
             return q.count, html_of(response)
 
         few, small_html = queries(small)
         many, big_html = queries(big)
-        assert big_html.count('<section id="poll-') == 4 and small_html.count('<section id="poll-') == 1
+        assert big_html.count('<section id="poll-') == 5 and small_html.count('<section id="poll-') == 2
         assert "Your vote" in big_html
-        assert many == few, f"{few} queries for 1 poll, {many} for 4"
+        assert many == few, f"{few} queries for 2 polls, {many} for 5"
 
     def test_polls_page_queries_do_not_grow_with_polls(self, client, pages, forum, owner, make_poll, make_member,
                                                        count_queries):
