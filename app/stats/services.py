@@ -154,7 +154,6 @@ def _lock_the_ledger() -> None:
         db.session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('thaw_stats_privacy_ledger'))"))
 
 
-
 # --- publishing ---------------------------------------------------------------------
 
 def check_epsilon(epsilon) -> privacy.NoisePlan:
@@ -163,11 +162,13 @@ def check_epsilon(epsilon) -> privacy.NoisePlan:
     epsilon = config["STATS_EPSILON"] if epsilon is None else epsilon
     if isinstance(epsilon, bool):
         raise InvalidInput({"epsilon": [privacy.EPSILON_RULE]})
+    bound = config["STATS_MAX_TREATMENTS_PER_MEMBER"]
+    if not isinstance(bound, int) or bound < 1:
+        raise InvalidInput({"STATS_MAX_TREATMENTS_PER_MEMBER": ["The server's setting must be a whole number, 1 or more."]})
     try:
-        return privacy.noise_plan(float(epsilon), config["STATS_MAX_TREATMENTS_PER_MEMBER"],
-                                  allow_exact=bool(config.get("STATS_ALLOW_EXACT")))
+        return privacy.noise_plan(float(epsilon), bound, allow_exact=bool(config.get("STATS_ALLOW_EXACT")))
     except (TypeError, ValueError) as error:
-        raise InvalidInput({"epsilon": [str(error) if "treatments" not in str(error) else privacy.EPSILON_RULE]})
+        raise InvalidInput({"epsilon": [str(error)]})
 
 
 def refusal(status: BudgetStatus, epsilon: float) -> str:

@@ -190,3 +190,10 @@ def test_averaging_many_releases_is_stopped_by_the_budget(client, stats_data, ad
     # Splitting the budget differently does not help: one release of 2 on each side is the best case.
     best = math.sqrt(2 * privacy.discrete_laplace_variance(privacy.noise_plan(2.0, 3).effect_scale))
     assert best > 4.5
+
+
+def test_a_bad_bound_in_the_configuration_is_named_not_a_500(client, app, vocabulary, admin, api_headers):
+    app.config["STATS_MAX_TREATMENTS_PER_MEMBER"] = 0
+    response = client.post("/api/v1/stats/releases", headers=api_headers(admin))
+    assert response.status_code == 422 and "STATS_MAX_TREATMENTS_PER_MEMBER" in response.get_json()["errors"]
+    assert count(StatsRelease) == 0
