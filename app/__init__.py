@@ -44,13 +44,13 @@ def ignore_debug_flag(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every table known before anything binds)
     from app.core.api import register_security_scheme
-    from app.extensions import api, csrf, db, limiter, login_manager, migrate
+    from app.extensions import api, csrf, db, init_limiter, login_manager, migrate
     from app.members.models import Member
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
-    limiter.init_app(app)
+    init_limiter(app)
     api.init_app(app)
     register_security_scheme(api)
 
