@@ -1,8 +1,11 @@
-"""Operations: what the health check asks of the database."""
+"""Operations: what the health check asks of the database and of the rate-limit counters' storage."""
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.extensions import db
+from app.extensions import db, limiter
+
+SHARED_STORAGE_SCHEMES = ("redis", "rediss", "valkey", "memcached", "mongodb")
 
 
 def database_answers() -> bool:
@@ -13,3 +16,17 @@ def database_answers() -> bool:
         db.session.rollback()
         return False
     return True
+
+
+def rate_limit_storage() -> str:
+    """`ok`; `degraded` when the shared storage (Redis) does not answer and each worker counts in its own
+    memory meanwhile; `not configured` when counters are per worker by configuration; `disabled`."""
+    config = current_app.config
+    if not config.get("RATELIMIT_ENABLED", True) or not limiter.initialized:
+        return "disabled"
+    if not str(config.get("RATELIMIT_STORAGE_URI", "memory://")).startswith(SHARED_STORAGE_SCHEMES):
+        return "not configured"
+    try:
+        return "ok" if limiter.storage.check() else "degraded"
+    except Exception:
+        return "degraded"

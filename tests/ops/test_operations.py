@@ -10,7 +10,7 @@ class TestHealth:
     def test_ok(self, client):
         response = client.get("/healthz")
         assert response.status_code == 200
-        assert response.get_json() == {"status": "ok", "database": "ok"}
+        assert response.get_json() == {"status": "ok", "database": "ok", "redis": "not configured"}
 
     def test_503_when_the_database_does_not_answer(self, client, monkeypatch):
         def refuse(*args, **kwargs):
