@@ -55,6 +55,11 @@ def _mark_readable(posts: Iterable[Post], viewer: Member | None) -> None:
             post.readable = True
 
 
+# The same rules under public names, for the features above the forum that find its posts (search).
+visible_to = _visible
+mark_readable = _mark_readable
+
+
 def get_thread(thread_id: int, viewer: Member | None) -> Thread:
     thread = db.session.scalar(
         sa.select(Thread).options(selectinload(Thread.tags))
