@@ -87,3 +87,23 @@ class ApiToken(db.Model):
     expires_at: Mapped[datetime]
 
     member = relationship("Member", back_populates="tokens")
+
+
+class IdempotencyKey(db.Model):
+    """A member's Idempotency-Key on a POST that creates something, and the answer it got.
+
+    `status_code` is null while the first request runs (a second one with the key waits: 409), or when
+    its write committed but its answer was lost: sending it again would then write twice.
+    """
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (sa.UniqueConstraint("member_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("members.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(sa.String(255))
+    # SHA-256 of the method, path and body: the same key with another request is refused.
+    request_hash: Mapped[str] = mapped_column(sa.String(64))
+    status_code: Mapped[int | None]
+    response_body: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
