@@ -18,6 +18,7 @@ from app.forum.schemas import (
     WrittenPostSchema,
 )
 from app.members.auth import current_api_member, token_required, write_limit
+from app.members.idempotency import idempotent
 from app.vocabulary.services import resolve_tags
 
 blp = Blueprint("forum_api", __name__, url_prefix="/api/v1", description="Threads and posts")
@@ -39,6 +40,7 @@ def list_threads(args):
 @blp.route("/threads", methods=["POST"])
 @token_required
 @write_limit()
+@idempotent
 @blp.arguments(ThreadCreateSchema)
 @blp.response(201, StartedThreadSchema)
 def start_thread(data):
@@ -80,6 +82,7 @@ def list_posts(args, thread_id):
 @blp.route("/threads/<int:thread_id>/posts", methods=["POST"])
 @token_required
 @write_limit()
+@idempotent
 @blp.arguments(ReplySchema)
 @blp.response(201, WrittenPostSchema)
 def reply(data, thread_id):

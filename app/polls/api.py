@@ -1,6 +1,7 @@
 from flask_smorest import Blueprint
 
 from app.members.auth import current_api_member, token_required, write_limit
+from app.members.idempotency import idempotent
 from app.polls import services
 from app.polls.schemas import PollCreateSchema, PollListSchema, PollQuerySchema, PollSchema, VoteSchema
 
@@ -10,6 +11,7 @@ blp = Blueprint("polls_api", __name__, url_prefix="/api/v1", description="Polls;
 @blp.route("/threads/<int:thread_id>/polls", methods=["POST"])
 @token_required
 @write_limit()
+@idempotent
 @blp.arguments(PollCreateSchema)
 @blp.response(201, PollSchema)
 def create_poll(data, thread_id):

@@ -14,10 +14,16 @@ blp = Blueprint("stats_api", __name__, url_prefix="/api/v1",
 @blp.arguments(TreatmentStatsQuerySchema, location="query")
 @blp.response(200, TreatmentStatsListSchema)
 def list_treatments(args):
-    """Every treatment in the latest release; suppressed ones last"""
+    """Every treatment in the latest release, suppressed ones last; with `symptom`, those its members named"""
+    symptom = services.symptom_tag(args["symptom"]) if args.get("symptom") else None
     release = services.latest_release()
     items = services.release_treatments(release, args["sort"]) if release else []
-    return {"release": release, "items": items}
+    if symptom is not None:
+        items = [row for row, _ in services.for_symptom(items, symptom)]
+    listing = {"release": release, "items": items}
+    if symptom is not None:
+        listing["symptom"] = {"slug": symptom.slug, "name": symptom.name}
+    return listing
 
 
 @blp.route("/stats/treatments/<treatment>", methods=["GET"])

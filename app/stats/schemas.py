@@ -122,9 +122,14 @@ class TreatmentStatsDetailSchema(TreatmentStatsSchema):
 class TreatmentStatsListSchema(ma.Schema):
     release = ma.fields.Nested(ReleaseSchema, allow_none=True,
                                metadata={"description": "null until the first release is published"})
+    symptom = ma.fields.Nested(TreatmentRefSchema, metadata={
+        "description": "Only with ?symptom=: the symptom the list is filtered by"})
     items = ma.fields.List(ma.fields.Nested(TreatmentStatsSchema))
 
 
 class TreatmentStatsQuerySchema(ma.Schema):
     sort = ma.fields.String(load_default="lower_bound", validate=validate.OneOf(list(SORTS)),
                             metadata={"description": "lower_bound (of the helped interval), members or name"})
+    symptom = ma.fields.String(load_default=None, validate=validate.Length(1, 80), metadata={
+        "description": "Only published treatments whose members named this symptom (slug, name or synonym); "
+                       "their `symptoms` hold its count. 422 for what is not a symptom"})

@@ -51,6 +51,32 @@ def release_treatments(release: StatsRelease, sort: str = "lower_bound") -> list
     ))
 
 
+# --- by symptom ----------------------------------------------------------------------
+# "Which treatments helped members with cramps?" is answered from what a release already
+# publishes (each treatment's symptom counts), so it spends no budget of its own: a count per
+# (treatment, symptom, rating) would need its own noise, and far more members per cell to show.
+
+def symptom_tag(ref: str) -> Tag:
+    """The symptom a reference names (slug, name or synonym); 422 naming `symptom` for anything else."""
+    (tag,) = resolve_tags([ref], field="symptom")
+    if tag.kind != TagKind.symptom:
+        raise InvalidInput({"symptom": [f"{tag.name} is a {tag.kind.value}, not a symptom."]})
+    return tag
+
+
+def for_symptom(rows: list[TreatmentStats], symptom: Tag) -> list[tuple[TreatmentStats, dict]]:
+    """The published treatments whose members named this symptom, each with that symptom's published
+    cell, in the order given (so the page's sort applies)."""
+    found = []
+    for row in rows:
+        if row.suppressed:
+            continue
+        cell = next((cell for cell in row.symptoms or [] if cell.get("slug") == symptom.slug), None)
+        if cell is not None:
+            found.append((row, cell))
+    return found
+
+
 def treatment_by_ref(ref: str) -> Tag | None:
     try:
         (tag,) = resolve_tags([ref], field="treatment")

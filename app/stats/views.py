@@ -7,12 +7,13 @@ import math
 from flask import Blueprint, render_template, request
 
 from app.core.db import utcnow
-from app.core.errors import NotFound
+from app.core.errors import InvalidInput, NotFound
 from app.polls.models import EFFECT_LABELS
 from app.stats import services
 from app.stats.models import StatsRelease, TreatmentStats
 from app.stats.release import HELPED
 from app.vocabulary.models import Tag, TagKind
+from app.vocabulary.services import list_tags
 
 bp = Blueprint("stats", __name__)
 
@@ -27,11 +28,21 @@ SORTS = {
 @bp.route("/stats")
 def index():
     sort = request.args.get("sort") if request.args.get("sort") in SORTS else "lower_bound"
+    typed = request.args.get("symptom", "").strip()[:80]
+    symptom, problem = None, None
+    if typed:
+        try:
+            symptom = services.symptom_tag(typed)
+        except InvalidInput as error:
+            problem = " ".join(message for messages in error.errors.values() for message in messages)
     release = services.latest_release()
     rows = services.release_treatments(release, sort) if release else []
     return render_template("stats/index.html", release=release, sort=sort, sorts=SORTS,
                            published=[row for row in rows if not row.suppressed],
-                           suppressed=[row for row in rows if row.suppressed])
+                           suppressed=[row for row in rows if row.suppressed],
+                           symptom=symptom, typed=typed, problem=problem,
+                           for_symptom=services.for_symptom(rows, symptom) if symptom else None,
+                           symptoms=list_tags(TagKind.symptom)), 422 if problem else 200
 
 
 @bp.route("/stats/about")

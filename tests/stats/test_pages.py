@@ -342,7 +342,7 @@ class TestQueryCounts:
         _fill(make_release(), add_stats, tags)
         many, large = self.queries(client, count_queries, "/stats?sort=members")
         assert len(table_order(small)) == 2 and len(table_order(large)) == 20
-        assert many == few <= 3, (few, many)
+        assert many == few <= 4, (few, many)  # with the symptoms of the filter form
 
     def test_treatment_page_queries_do_not_grow_with_its_lists(self, client, vocabulary, make_release,
                                                               add_stats, count_queries):

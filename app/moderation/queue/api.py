@@ -2,6 +2,7 @@
 from flask_smorest import Blueprint
 
 from app.members.auth import current_api_member, token_required, write_limit
+from app.members.idempotency import idempotent
 from app.members.models import Role
 from app.moderation.queue import services
 from app.moderation.queue.schemas import (BulkApprovalSchema, BulkApproveSchema, FlagCreateSchema, FlagSchema,
@@ -13,6 +14,7 @@ blp = Blueprint("moderation_api", __name__, url_prefix="/api/v1", description="F
 @blp.route("/flags", methods=["POST"])
 @token_required
 @write_limit()
+@idempotent
 @blp.arguments(FlagCreateSchema)
 @blp.response(201, FlagSchema)
 def flag(data):
