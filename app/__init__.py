@@ -72,7 +72,7 @@ def register_input_layer(app: Flask) -> None:
 
 # The features, lowest layer first (the import contract in .importlinter keeps the layers).
 # Each may have `views.bp` (pages) and `api.blp` or `api.blueprints` (the JSON API).
-FEATURES = ("main", "members", "vocabulary", "forum", "polls", "experiences", "stats", "moderation",
+FEATURES = ("main", "members", "vocabulary", "forum", "polls", "experiences", "stats", "search", "moderation",
             "notifications", "ops")
 
 
@@ -107,7 +107,9 @@ def _blueprints_of(feature: str) -> tuple[list, list]:
 
 def register_errorhandlers(app: Flask) -> None:
     from app.core.errors import register_error_handlers
+    from app.core.outage import register_outage_handler
     register_error_handlers(app)
+    register_outage_handler(app)
 
 
 def register_commands(app: Flask) -> None:
