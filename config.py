@@ -89,6 +89,7 @@ class Config:
     SIGNIN_KNOWN_ADDRESS_DAYS = env_int("SIGNIN_KNOWN_ADDRESS_DAYS", 90)
     REGISTER_RATE_LIMIT = env_str("REGISTER_RATE_LIMIT", "5 per hour")
     WRITE_RATE_LIMIT = env_str("WRITE_RATE_LIMIT", "30 per minute;300 per hour")
+    SEARCH_RATE_LIMIT = env_str("SEARCH_RATE_LIMIT", "30 per minute;300 per hour")  # per address and per member
 
     # Moderation thresholds (PRODUCT.md, moderation model).
     HOLD_FIRST_POSTS = env_int("HOLD_FIRST_POSTS", 1)

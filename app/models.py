@@ -8,3 +8,4 @@ from app.experiences.models import (  # noqa: F401
 from app.stats.models import StatsRelease, TreatmentStats  # noqa: F401
 from app.moderation.models import AuditEntry, Flag, QueueItem, WatchedWord  # noqa: F401
 from app.notifications.models import Notification  # noqa: F401
+from app.search.models import SearchDocument  # noqa: F401

@@ -91,6 +91,9 @@ def run_migrations_online():
                 logger.info('No changes in schema detected.')
 
     conf_args = current_app.extensions['migrate'].configure_args
+    # The search index's engine objects (FTS5 tables, a tsvector column, a GIN index) are not in the models.
+    from app.search.models import outside_models
+    conf_args.setdefault("include_object", outside_models)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

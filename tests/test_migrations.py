@@ -4,11 +4,12 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from app.extensions import db
+from app.search.models import outside_models
 
 
 def schema_differences() -> list:
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": outside_models})
         return compare_metadata(context, db.metadata)
 
 
