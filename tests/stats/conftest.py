@@ -4,7 +4,7 @@
 publish(epsilon=0). Times default to now, so a later call is a later statement.
 Side effects are slugs, or (slug, severity) pairs.
 """
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +15,7 @@ from app.experiences.models import (Duration, ExperienceReport, ExperienceSideEf
 from app.extensions import db
 from app.members.models import Member
 from app.polls.models import Ballot, BallotChoice, Effect, Poll, PollKind
+from app.stats.models import StatsRelease, TreatmentStats
 from app.vocabulary.models import SideEffect, Tag
 
 
@@ -105,3 +106,44 @@ def stats_data(app, vocabulary, make_member, forum):
             return publish_release(admin, epsilon=epsilon)
 
     return StatsData()
+
+
+# Stored releases written straight through the models, for the pages and API that read them.
+
+@pytest.fixture
+def tag_of(vocabulary):
+    def find(slug: str) -> Tag:
+        return db.session.scalar(sa.select(Tag).where(Tag.slug == slug))
+    return find
+
+
+@pytest.fixture
+def make_release(app):
+    def make(epsilon=1.0, min_members=10, min_cell=5, ago_days=0, mechanism=None, published=0, suppressed=0):
+        release = StatsRelease(epsilon=epsilon, min_members=min_members, min_cell=min_cell,
+                               created_at=utcnow() - timedelta(days=ago_days),
+                               mechanism=mechanism or f"OpenDP discrete Laplace, epsilon {epsilon:g}",
+                               treatments_published=published, treatments_suppressed=suppressed)
+        db.session.add(release)
+        db.session.commit()
+        return release
+    return make
+
+
+@pytest.fixture
+def add_stats(tag_of):
+    """One treatment's stored numbers; `effects` are (major, moderate, slight, none, worse, cant_tell)."""
+    def add(release, slug, members=None, helped=None, effects=(None,) * 6, side_effects=(), symptoms=(),
+            suppressed=False, tag=None):
+        tag = tag or tag_of(slug)
+        share, low, high = helped or (None, None, None)
+        row = TreatmentStats(release_id=release.id, treatment_id=tag.id, treatment_slug=tag.slug,
+                             treatment_name=tag.name, suppressed=suppressed, members=members,
+                             helped_share=share, ci_low=low, ci_high=high,
+                             side_effects=list(side_effects), symptoms=list(symptoms),
+                             **dict(zip(["effect_major", "effect_moderate", "effect_slight", "effect_none",
+                                         "effect_worse", "effect_cant_tell"], effects)))
+        db.session.add(row)
+        db.session.commit()
+        return row
+    return add

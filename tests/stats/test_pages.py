@@ -1,14 +1,12 @@
 """Statistics pages as a reader meets them: stored numbers in words, intervals drawn and written, releases explained."""
-from datetime import timedelta
 import html as html_lib
 import re
 
 import pytest
 import sqlalchemy as sa
 
-from app.core.db import utcnow
 from app.extensions import db
-from app.stats.models import StatsRelease, TreatmentStats
+from app.stats.models import TreatmentStats
 from app.stats.views import share_percent, treatment_stats_summary
 from app.vocabulary.models import Tag, TagKind
 from tests.forum.test_pages import assert_accessible_outline
@@ -46,45 +44,6 @@ def table_order(html: str) -> list[str]:
 
 def svgs(html: str) -> list[dict]:
     return [dict(ATTR.findall(tag)) for tag in SVG.findall(html)]
-
-
-@pytest.fixture
-def tag_of(vocabulary):
-    def find(slug: str) -> Tag:
-        return db.session.scalar(sa.select(Tag).where(Tag.slug == slug))
-    return find
-
-
-@pytest.fixture
-def make_release(app):
-    def make(epsilon=1.0, min_members=10, min_cell=5, ago_days=0, mechanism=None, published=0, suppressed=0):
-        release = StatsRelease(epsilon=epsilon, min_members=min_members, min_cell=min_cell,
-                               created_at=utcnow() - timedelta(days=ago_days),
-                               mechanism=mechanism or f"OpenDP discrete Laplace, epsilon {epsilon:g}",
-                               treatments_published=published, treatments_suppressed=suppressed)
-        db.session.add(release)
-        db.session.commit()
-        return release
-    return make
-
-
-@pytest.fixture
-def add_stats(tag_of):
-    """One treatment's stored numbers; `effects` are (major, moderate, slight, none, worse, cant_tell)."""
-    def add(release, slug, members=None, helped=None, effects=(None,) * 6, side_effects=(), symptoms=(),
-            suppressed=False, tag=None):
-        tag = tag or tag_of(slug)
-        share, low, high = helped or (None, None, None)
-        row = TreatmentStats(release_id=release.id, treatment_id=tag.id, treatment_slug=tag.slug,
-                             treatment_name=tag.name, suppressed=suppressed, members=members,
-                             helped_share=share, ci_low=low, ci_high=high,
-                             side_effects=list(side_effects), symptoms=list(symptoms),
-                             **dict(zip(["effect_major", "effect_moderate", "effect_slight", "effect_none",
-                                         "effect_worse", "effect_cant_tell"], effects)))
-        db.session.add(row)
-        db.session.commit()
-        return row
-    return add
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 import pytest
 
 from tests.forum.test_pages import assert_accessible_outline
-from tests.stats.test_pages import add_stats, make_release, page, table_order, tag_of  # noqa: F401 (fixtures)
+from tests.stats.test_pages import page, table_order
 
 CRAMPS = {"slug": "cramps", "name": "Cramps", "count": 14, "share": 0.4}
 FATIGUE = {"slug": "fatigue", "name": "Fatigue", "count": 9, "share": 0.3}
