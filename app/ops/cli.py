@@ -44,7 +44,7 @@ def demo_command():
     queue_count = demo.build_demo_queue()
     release = demo.build_demo_release()
     released = (f"statistics release {release.id} published ({release.treatments_published} treatments, "
-                f"{release.treatments_suppressed} with fewer than {release.min_members} members)"
+                f"{release.treatments_suppressed} not yet: too few members for their noisy counts)"
                 if release is not None else "statistics already released")
     click.echo(f"Demo community ready: {added} members, {threads} threads, {posts} posts and {poll_count} polls added, "
                f"{experience_count} experience reports, {queue_count} queue items, {released}, "
