@@ -5,6 +5,7 @@ come back shortly, so it is told so (RFC 9110 §15.6.4) instead of getting a 500
 without the site's layout, which would ask the database who is signed in.
 """
 import logging
+import sqlite3
 
 from flask import Flask, current_app, render_template
 from sqlalchemy import exc
@@ -18,8 +19,18 @@ UNAVAILABLE = (exc.OperationalError, exc.InterfaceError, exc.DisconnectionError,
 DETAIL = "The database is not answering at the moment. Nothing was lost; please try again in a few seconds."
 
 
+# SQLite reports mistakes (no such table, a syntax error) as OperationalError too; only these are passing.
+SQLITE_PASSING = ("locked", "busy", "unable to open", "disk i/o")
+
+
 def _is_outage(error: Exception) -> bool:
-    return isinstance(error, UNAVAILABLE) or bool(getattr(error, "connection_invalidated", False))
+    if getattr(error, "connection_invalidated", False):
+        return True
+    if not isinstance(error, UNAVAILABLE):
+        return False
+    if isinstance(getattr(error, "orig", None), sqlite3.OperationalError):
+        return any(words in str(error.orig).lower() for words in SQLITE_PASSING)
+    return True
 
 
 def handle_database_error(error: exc.SQLAlchemyError):
