@@ -150,7 +150,7 @@ def _hits(rows, query: SearchQuery, engine, viewer: Member | None) -> list[Searc
 
 
 # Markdown's own marks, which read as noise in a one-line excerpt.
-MARKDOWN_NOISE = re.compile(r"[*_`#>~|]+|\[|\]\([^)\s]*\)|\]")
+MARKDOWN_NOISE = re.compile(r"[*_`#~]+|\[|\]\([^)\s]*\)|\]")
 
 
 def excerpt_html(marked: str) -> Markup:
