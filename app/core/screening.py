@@ -1,7 +1,14 @@
 """What a text holds that moderation cares about: pure functions, no database, no app.
 
+Screening reads what readers see, never the Markdown source: a post's rendered
+HTML becomes plain text (`text_as_read`), and every text is normalized before
+matching (`normalized`: NFKC, case-folded, invisible characters dropped, dashes
+unified), so `zz&#98;lockword`, `zz*block*word`, zero-width characters and
+fullwidth letters read as the word they show.
+
 Watched words: a plain word or phrase matches whole words ignoring case, a
-regular expression is used as written. Admins write the expressions, and one
+regular expression is used as written, against the normalized (case-folded) text,
+ignoring case. Admins write the expressions, and one
 that backtracks badly would stall every post, so they run under the `regex`
 package's timeout within a budget per text; a pattern that runs out of time is
 reported, and the caller holds the post for a moderator rather than letting it
@@ -11,13 +18,16 @@ of the site.
 The forum calls these while a post is written; the moderation feature decides
 what the findings mean (app/moderation/screening).
 """
+import html as html_entities
 import logging
 import re
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import regex
+from linkify_it import LinkifyIt
 
 log = logging.getLogger(__name__)
 
@@ -32,27 +42,63 @@ PERSONAL_DETAILS_QUESTION = ("Your post seems to include an email address or pho
 WatchedWordRow = tuple[str, bool, str]
 
 
+# --- what readers see -----------------------------------------------------------------
+
+# Elements after which readers see a break: "end my</p><p>life" still reads as two words.
+_BREAKING_TAG = re.compile(r"</?(?:p|br|li|ul|ol|blockquote|pre|h[1-6]|hr|tr|td|th|table|thead|tbody)\b[^>]*>",
+                           re.IGNORECASE)
+_ANY_TAG = re.compile(r"<[^>]*>")
+
+
+def text_as_read(html: str | None) -> str:
+    """The plain text readers see of rendered, sanitized post HTML: tags stripped (block ends become
+    breaks), entities decoded once, as a browser shows them."""
+    text = _ANY_TAG.sub("", _BREAKING_TAG.sub("\n", html or ""))
+    return html_entities.unescape(text)
+
+
+# A title is plain text, shown as typed; readers skip over emphasis marks in it as they would in a post.
+_TITLE_MARKS = re.compile(r"[*~`]+")
+
+
+def title_as_read(title: str | None) -> str:
+    """A title as readers take it in: emphasis marks ("miracle *cure*") do not split the words."""
+    return _TITLE_MARKS.sub("", title or "")
+
+
+def normalized(text: str) -> str:
+    """Text as it is compared: NFKC (fullwidth and other compatibility forms become plain letters),
+    case-folded, invisible format characters (zero-width spaces and joiners, soft hyphens, direction
+    marks) removed, and every kind of dash written "-"."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = "".join("" if unicodedata.category(c) == "Cf" else "-" if unicodedata.category(c) == "Pd" else c
+                   for c in text)
+    return unicodedata.normalize("NFKC", text)
+
+
 # --- matching watched words ---------------------------------------------------------
 
 def plain_word_pattern(words: str) -> str:
-    """Whole words ignoring case; spaces and hyphens between words are interchangeable, as are apostrophes."""
+    """Whole words ignoring case; spaces, hyphens and underscores between words are interchangeable,
+    as are apostrophes."""
     parts = [re.escape(part.replace("’", "'")).replace("'", "['’]")
-             for part in re.split(r"[\s\-]+", words) if part]
-    return r"(?<!\w)" + r"[\s\-]+".join(parts) + r"(?!\w)"
+             for part in re.split(r"[\s\-_]+", normalized(words)) if part]
+    return r"(?<!\w)" + r"[\s\-_]+".join(parts) + r"(?!\w)"
 
 
 @lru_cache(maxsize=2048)
 def compiled(pattern: str, is_regex: bool):
     """The compiled pattern; raises regex.error for an expression that does not compile."""
     if is_regex:
-        return regex.compile(pattern)
+        return regex.compile(pattern, regex.IGNORECASE)
     return re.compile(plain_word_pattern(pattern), re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Match:
-    pattern: str   # as the admin wrote it, for moderators
-    text: str      # what the author wrote, for the author
+    pattern: str          # as the admin wrote it, for moderators
+    text: str             # what the author wrote (normalized), for the author
+    field: str = "body"   # where: "title" or "body"
 
 
 @dataclass
@@ -61,11 +107,15 @@ class Screening:
     review: list[Match] = field(default_factory=list)
     crisis: list[Match] = field(default_factory=list)
     too_slow: list[str] = field(default_factory=list)
-    personal_details: set[str] = field(default_factory=set)
+    # field → email addresses and phone numbers found there
+    personal_details: dict[str, set[str]] = field(default_factory=dict)
 
 
-def match_words(words: list[WatchedWordRow], text: str) -> Screening:
-    found = Screening()
+def match_words(words: list[WatchedWordRow], text: str, where: str = "body",
+                found: Screening | None = None) -> Screening:
+    """Matches the watched words in `text` (normalized first), adding what it finds to `found`."""
+    found = found if found is not None else Screening()
+    text = normalized(text)
     lists = {"block": found.blocked, "review": found.review, "crisis": found.crisis}
     deadline = time.monotonic() + TEXT_BUDGET
     for pattern, is_regex, action in words:
@@ -87,36 +137,55 @@ def match_words(words: list[WatchedWordRow], text: str) -> Screening:
         else:
             hit = matcher.search(text)
         if hit is not None:
-            lists[getattr(action, "value", action)].append(Match(pattern, hit.group(0)[:60]))
+            lists[getattr(action, "value", action)].append(Match(pattern, hit.group(0)[:60], where))
     return found
 
 
-def screen_text(words: list[WatchedWordRow], source: str, earlier: str | None = None) -> Screening:
-    """What the text holds, checked against the given watched words.
+def screen_text(words: list[WatchedWordRow], texts: dict[str, str],
+                earlier: dict[str, str] | None = None) -> Screening:
+    """What the texts hold (field → the text as readers see it), checked against the watched words.
 
-    With `earlier` (an edit's previous text), review and crisis words and personal details count
-    only when the edit brings them; block words count wherever they are.
+    With `earlier` (field → an edit's previous text), review and crisis words and personal details in
+    that field count only when the edit brings them; block words count wherever they are.
     """
-    found = match_words(words, source)
-    found.personal_details = personal_details(source)
-    if earlier is not None:
-        before = match_words(words, earlier)
-        old = {m.pattern for m in before.review + before.crisis}
-        found.review = [m for m in found.review if m.pattern not in old]
-        found.crisis = [m for m in found.crisis if m.pattern not in old]
-        found.personal_details -= personal_details(earlier)
+    found = Screening()
+    earlier = earlier or {}
+    for where, text in texts.items():
+        now = match_words(words, text, where)
+        details = personal_details(normalized(text))
+        if where in earlier:
+            before = match_words(words, earlier[where], where)
+            old = {m.pattern for m in before.review + before.crisis}
+            now.review = [m for m in now.review if m.pattern not in old]
+            now.crisis = [m for m in now.crisis if m.pattern not in old]
+            details -= personal_details(normalized(earlier[where]))
+        found.blocked += now.blocked
+        found.review += now.review
+        found.crisis += now.crisis
+        found.too_slow += now.too_slow
+        if details:
+            found.personal_details[where] = details
     return found
+
+
+TITLE_PERSONAL_DETAILS = ("Titles are shown in every list and notification: leave email addresses and "
+                          "phone numbers out of them (the post itself can hold them).")
 
 
 def refusals(found: Screening, confirmed_personal_details: bool) -> dict[str, list[str]]:
-    """Field errors that stop the post: block words, and personal details not yet confirmed."""
+    """Field errors that stop the post: block words (naming the title or the body), personal details in
+    a title, and personal details in a body not yet confirmed."""
     errors: dict[str, list[str]] = {}
-    if found.blocked:
-        quoted = " and ".join(dict.fromkeys(f"“{m.text}”" for m in found.blocked))
-        verb = "isn't" if len(found.blocked) == 1 else "aren't"
-        errors["body"] = [(f"Your post contains {quoted}, which {verb} allowed here. "
-                           "Please change it and post again.")]
-    if found.personal_details and not confirmed_personal_details:
+    for where, noun in (("title", "title"), ("body", "post")):
+        blocked = [m for m in found.blocked if m.field == where]
+        if blocked:
+            quoted = " and ".join(dict.fromkeys(f"“{m.text}”" for m in blocked))
+            verb = "isn't" if len(blocked) == 1 else "aren't"
+            errors[where] = [(f"Your {noun} contains {quoted}, which {verb} allowed here. "
+                              "Please change it and post again.")]
+    if found.personal_details.get("title"):
+        errors.setdefault("title", []).append(TITLE_PERSONAL_DETAILS)
+    if found.personal_details.get("body") and not confirmed_personal_details:
         errors["confirm_personal_details"] = [PERSONAL_DETAILS_QUESTION]
     return errors
 
@@ -195,3 +264,13 @@ _ABSOLUTE = re.compile(r"^(?:[a-z][a-z0-9+.\-]*:|//)", re.IGNORECASE)
 def external_links(html: str | None) -> set[str]:
     """Links out of Thaw in rendered post HTML; mentions and links within the site do not count."""
     return {href for href in _ANCHOR_HREF.findall(html or "") if _ABSOLUTE.match(href)}
+
+
+# The addresses a post body would make links of (a scheme or "www."), found the same way in plain text.
+_linkify = LinkifyIt().set({"fuzzy_link": False})
+
+
+def links_in_text(text: str | None) -> set[str]:
+    """Addresses in plain text such as a title, as the body's Markdown would link them."""
+    text = normalized(text or "")
+    return {m.url for m in (_linkify.match(text) or []) if _ABSOLUTE.match(m.url)}

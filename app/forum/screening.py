@@ -1,6 +1,7 @@
 """How the forum asks about a post it is writing, without knowing who answers.
 
-The forum renders a post once, asks its `PostScreen` once, stores the post,
+The forum renders a post once, asks its `PostScreen` once about the title and
+the body together (a new thread's, or whichever an edit changes), stores the post,
 and then lets the screen record what follows (a queue item, a notification)
 in the same transaction. The moderation feature registers the real screen at
 start-up (app/moderation/__init__.py); without it every post is published and
@@ -37,10 +38,14 @@ class Verdict:
 class PostScreen:
     """The screen a forum without moderation has: it finds nothing and holds nothing."""
 
-    def screen(self, writer, source: str, html: str, earlier: Post | None = None,
-               moderating: bool = False) -> Verdict:
-        """What the text holds and whether the post waits. `earlier` is the post an edit changes;
-        `moderating` marks a moderator editing someone else's post, which is moderation itself."""
+    def screen(self, writer, source: str | None, html: str | None, earlier: Post | None = None,
+               moderating: bool = False, title: str | None = None, earlier_title: str | None = None) -> Verdict:
+        """What the texts hold and whether the post waits.
+
+        `source` and `html` are the body (None when only the title changes); `earlier` is the post an
+        edit changes. `title` is a thread's title (None when only a body is written), `earlier_title`
+        the title a retitle replaces. `moderating` marks a moderator changing someone else's words,
+        which is moderation itself."""
         return Verdict()
 
     def record(self, post: Post, verdict: Verdict, edited: bool = False) -> str | None:

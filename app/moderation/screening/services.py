@@ -1,7 +1,8 @@
 """Screening for moderation: what a new or edited post's words and author mean for it.
 
 The text itself is checked by the pure functions of app/core/screening.py
-against the watched words, read here in one query. Pre-moderation then
+against the watched words, read here in one query: the title as written and
+the body as readers see it (its rendered HTML as text), both normalized. Pre-moderation then
 decides whether the post waits for a moderator, and `record_verdict` opens
 the queue item and tells the author why, in the post's own transaction.
 `ModerationScreen` offers all this to the forum, which registers nothing
@@ -13,7 +14,8 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.core.db import utcnow
-from app.core.screening import Screening, external_links, screen_text
+from app.core.screening import (Screening, external_links, links_in_text, screen_text, text_as_read,
+                                title_as_read)
 from app.extensions import db
 from app.forum.models import Post, PostStatus
 from app.forum.screening import Hold, PostScreen, Verdict
@@ -35,13 +37,27 @@ def watched_words() -> list[tuple]:
 class ModerationScreen(PostScreen):
     """The forum's screen once moderation is installed: watched words, pre-moderation, crisis handling."""
 
-    def screen(self, writer: Member, source: str, html: str, earlier: Post | None = None,
-               moderating: bool = False) -> Verdict:
-        found = screen_text(watched_words(), source, earlier.body_source if earlier is not None else None)
+    def screen(self, writer: Member, source: str | None, html: str | None, earlier: Post | None = None,
+               moderating: bool = False, title: str | None = None, earlier_title: str | None = None) -> Verdict:
+        texts, before = {}, {}
+        if title is not None:
+            texts["title"] = title_as_read(title)
+            if earlier_title is not None:
+                before["title"] = title_as_read(earlier_title)
+        if html is not None:
+            texts["body"] = text_as_read(html)
+            if earlier is not None:
+                before["body"] = text_as_read(earlier.body_html)
+        found = screen_text(watched_words(), texts, before)
         if moderating:
-            # A moderator's edit of someone else's post is itself moderation: only block words count.
+            # A moderator's change to someone else's words is itself moderation: only block words count.
             return Verdict(found=found)
-        return premoderate(writer, found, html, earlier.body_html if earlier is not None else None)
+        new_links = (external_links(html) - external_links(earlier.body_html if earlier is not None else None)
+                     if html is not None else set())
+        if title is not None:
+            new_links |= links_in_text(title) - links_in_text(earlier_title)
+        editing = earlier is not None or earlier_title is not None
+        return premoderate(writer, found, new_links, editing)
 
     def record(self, post: Post, verdict: Verdict, edited: bool = False) -> str | None:
         return record_verdict(post, verdict, edited)
@@ -74,23 +90,24 @@ def _joined_ago(author: Member) -> str:
     return "1 hour ago" if hours == 1 else f"{hours} hours ago"
 
 
-def premoderate(author: Member, found: Screening, html: str, earlier_html: str | None = None) -> Verdict:
-    """Whether a post waits for a moderator, and why; its crisis words. `earlier_html` marks an edit.
+def premoderate(author: Member, found: Screening, new_links: set[str], editing: bool = False) -> Verdict:
+    """Whether a post waits for a moderator, and why; its crisis words. `new_links` are the links out of
+    Thaw the title and body bring (all of them for a new post, the added ones for an edit).
 
     Moderators are never held. Crisis words never hold a post: they make an urgent queue item.
     """
     verdict = Verdict(found=found, crisis=list(found.crisis))
     if author.is_moderator:
         return verdict
-    editing = earlier_html is not None
     if not editing and _is_new_member(author):
         verdict.holds.append(_first_posts_hold())
     young = utcnow() - author.joined_at < timedelta(hours=current_app.config["NEW_MEMBER_LINK_HOURS"])
-    if young and external_links(html) - external_links(earlier_html):
+    if young and new_links:
         verdict.holds.append(Hold(f"Link from a member who joined {_joined_ago(author)}",
                                   "Links from accounts less than a day old are checked first, to keep spam out."))
     for match in found.review:
-        verdict.holds.append(Hold(f"Matched watched word “{match.pattern}”", WORD_REASON))
+        where = " in the title" if match.field == "title" else ""
+        verdict.holds.append(Hold(f"Matched watched word “{match.pattern}”{where}", WORD_REASON))
     for pattern in found.too_slow:
         verdict.holds.append(Hold(f"Watched word “{pattern}” took too long to check", WORD_REASON))
     return verdict
@@ -118,7 +135,8 @@ def record_verdict(post: Post, verdict: Verdict, edited: bool = False) -> str | 
     """
     held = "; ".join(hold.cause for hold in verdict.holds)
     if verdict.crisis:
-        cause = "Crisis words " + ", ".join(f"“{m.pattern}”" for m in verdict.crisis)
+        cause = "Crisis words " + ", ".join(
+            f"“{m.pattern}”" + (" in the title" if m.field == "title" else "") for m in verdict.crisis)
         open_item(post, QueueKind.crisis, cause + (f". Also held: {held}" if held else ""), urgent=True)
     elif verdict.holds:
         open_item(post, QueueKind.pending_post, held)

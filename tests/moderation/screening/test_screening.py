@@ -146,11 +146,15 @@ class TestWatchedWords:
         response = post_reply(client, api_headers(established()), thread, body)
         assert response.get_json()["status"] == ("pending_review" if held else "published")
 
-    def test_regular_expressions_are_used_as_written(self, client, established, api_headers, thread):
+    def test_regular_expressions_are_used_as_written_on_the_text_as_read_ignoring_case(
+            self, client, established, api_headers, thread):
         watch(r"\bbuy\s+\w+\s+online\b", WatchedAction.review, is_regex=True)
         headers = api_headers(established())
         assert post_reply(client, headers, thread, "buy baclofen online").get_json()["status"] == "pending_review"
-        assert post_reply(client, headers, thread, "BUY it ONLINE").get_json()["status"] == "published"
+        # Capitals, emphasis or fullwidth letters would otherwise walk around an expression.
+        assert post_reply(client, headers, thread, "BUY it **ONLINE**").get_json()["status"] == "pending_review"
+        assert post_reply(client, headers, thread, "ｂｕｙ it online").get_json()["status"] == "pending_review"
+        assert post_reply(client, headers, thread, "buy it offline").get_json()["status"] == "published"
 
     def test_a_regular_expression_that_runs_too_long_holds_the_post_quickly(self, client, established,
                                                                             api_headers, thread):
