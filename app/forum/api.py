@@ -62,11 +62,16 @@ def get_thread(args, thread_id):
 @token_required
 @write_limit()
 @blp.arguments(ThreadUpdateSchema)
-@blp.response(200, ThreadDetailSchema)
+@blp.response(200, StartedThreadSchema)
 def update_thread(data, thread_id):
-    """Change a thread's title or tags (author or moderator)"""
-    thread = services.update_thread(current_api_member(), thread_id, data.get("title"), data.get("tags"))
-    return _detail(thread)
+    """Change a thread's title or tags (author or moderator; 409 for its author once it is locked)
+
+    A new title is screened like a post. A moderator's change to someone else's thread is a moderator
+    action: audited, with `reason`, and its author is told.
+    """
+    thread = services.update_thread(current_api_member(), thread_id, data.get("title"), data.get("tags"),
+                                    data.get("reason"))
+    return _detail(thread)  # with `support` when the new title holds crisis words
 
 
 @blp.route("/threads/<int:thread_id>/posts", methods=["GET"])

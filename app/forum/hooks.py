@@ -1,8 +1,9 @@
 """What features above the forum add to it, registered at start-up.
 
 The forum must not import the features built on it (polls, moderation), yet its
-pages show a thread's polls and a moderator's edit through the plain post API
-is an audited moderator action. Those features register a `ForumHooks` here
+pages show a thread's polls, a moderator's edit through the plain post and
+thread routes is an audited moderator action, and a deleted post's words stay
+while moderators still review it. Those features register a `ForumHooks` here
 (from their `init_app`); the forum calls it, and without one it shows no polls
 and lets nobody edit another member's post.
 """
@@ -37,6 +38,15 @@ class ForumHooks:
     def moderator_remove(self, moderator, post_id: int, reason: str) -> None:
         """A moderator's audited removal of someone else's post."""
         raise NotAllowed("Only the author can delete this post.")
+
+    def moderator_update_thread(self, moderator, thread_id: int, title, tag_refs, reason: str):
+        """A moderator's audited retitle or retag of someone else's thread."""
+        raise NotAllowed("Only the author can change this thread.")
+
+    def keeps_words(self, post) -> bool:
+        """Whether a post its author deletes must keep its words for now (a flag or queue item on it
+        is open); otherwise they are erased at once."""
+        return False
 
 
 def add_hooks(app: Flask, **hooks) -> None:

@@ -58,6 +58,8 @@ class ThreadCreateSchema(StrictSchema):
 class ThreadUpdateSchema(StrictSchema):
     title = ma.fields.String(validate=TITLE_RULE)
     tags = ma.fields.List(ma.fields.String(), validate=TAGS_RULE)
+    # Read when a moderator changes someone else's thread: it goes to the audit log and to the author.
+    reason = ma.fields.String(load_default=None, validate=ma.validate.Length(max=1000))
 
 
 class ReplySchema(StrictSchema):

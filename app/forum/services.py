@@ -31,13 +31,18 @@ def is_moderator(viewer: Member | None) -> bool:
     return viewer is not None and viewer.is_moderator
 
 
-def _visible(model, viewer: Member | None):
-    """Pending content reaches its author and moderators only; removed threads only moderators."""
+def _visible(model, viewer: Member | None, listed: bool = False):
+    """Pending content reaches its author and moderators only; removed threads only moderators.
+
+    A thread whose opening post is hidden while moderators review it stays readable (its replies are
+    not the flaggers' to take away; the opening post shows as hidden), but leaves thread lists
+    (`listed`) until a moderator decides.
+    """
     if is_moderator(viewer):
         return sa.true()
     hidden_from_public = [PostStatus.pending_review]
     if model is Thread:
-        hidden_from_public += [PostStatus.hidden, PostStatus.removed]
+        hidden_from_public += [PostStatus.hidden, PostStatus.removed] if listed else [PostStatus.removed]
     shown = model.status.not_in(hidden_from_public)
     if viewer is None:
         return shown
@@ -88,7 +93,8 @@ def list_threads(viewer: Member | None, tags: list[Tag] = (), sort: str = "activ
     """Threads carrying every tag given, newest activity (or newest) first, by keyset."""
     column = Thread.last_activity_at if sort == "active" else Thread.created_at
     query = (sa.select(Thread).options(selectinload(Thread.tags))
-             .where(_visible(Thread, viewer)).order_by(column.desc(), Thread.id.desc()).limit(limit + 1))
+             .where(_visible(Thread, viewer, listed=True)).order_by(column.desc(), Thread.id.desc())
+             .limit(limit + 1))
     if tags:
         having_all = (sa.select(thread_tags.c.thread_id)
                       .where(thread_tags.c.tag_id.in_([t.id for t in tags]))
@@ -211,12 +217,14 @@ def _checked_body(body: str) -> str:
     return body
 
 
-def _screened(writer: Member, body: str, confirm_personal_details: bool, earlier: Post | None = None,
-              moderating: bool = False) -> tuple[str, Verdict]:
-    """The body rendered once and screened once; block words, or personal details the author has not
-    confirmed, refuse it."""
-    html = render_markdown(body, _known_handles)
-    verdict = post_screen().screen(writer, body, html, earlier=earlier, moderating=moderating)
+def _screened(writer: Member, body: str | None, confirm_personal_details: bool, earlier: Post | None = None,
+              moderating: bool = False, title: str | None = None,
+              earlier_title: str | None = None) -> tuple[str | None, Verdict]:
+    """The body rendered once, and it and the title screened once together; block words (in either),
+    personal details in a title, or in a body when the author has not confirmed them, refuse it."""
+    html = render_markdown(body, _known_handles) if body is not None else None
+    verdict = post_screen().screen(writer, body, html, earlier=earlier, moderating=moderating, title=title,
+                                   earlier_title=earlier_title)
     errors = refusals(verdict.found, confirm_personal_details)
     if errors:
         raise InvalidInput(errors)
@@ -265,7 +273,12 @@ def start_thread(author: Member | None, title: str, body: str, tag_refs: list[st
     check(errors, "title", TITLE_RULE, title)
     # Every check runs, so the author sees all that needs fixing at once.
     body, tags = _collect(errors, _checked_body, body), _collect(errors, _checked_tags, tag_refs)
-    screened = _collect(errors, lambda text: _screened(author, text, confirm_personal_details), body) if body else None
+    screened = None
+    if body:
+        # The title is screened with the body, so one verdict holds or publishes the thread.
+        valid_title = None if "title" in errors else title
+        screened = _collect(errors, lambda text: _screened(author, text, confirm_personal_details,
+                                                           title=valid_title), body)
     if errors:
         raise InvalidInput(errors)
     now = utcnow()
@@ -358,7 +371,11 @@ def apply_edit(editor: Member, post: Post, body: str, confirm_personal_details: 
 
 @unit_of_work()
 def delete_post(actor: Member | None, post_id: int) -> None:
-    """The post keeps its place in the tree, marked deleted, so replies still read."""
+    """The post keeps its place in the tree, marked deleted, so replies still read.
+
+    Its words, and those of every revision, are erased: an author who deletes a post takes it back from
+    moderators too. Only while a flag or queue item on it is open are they kept, for the moderator
+    deciding it (who erases them by resolving the item)."""
     if actor is None:
         raise NotAllowed("Please sign in first.")
     post = get_post(post_id, actor)
@@ -368,6 +385,15 @@ def delete_post(actor: Member | None, post_id: int) -> None:
     if post.status == PostStatus.removed:  # a moderator's removal stays on record, as removed
         raise Conflict("A moderator has already removed this post, so its words are no longer shown.")
     set_post_status(post, PostStatus.deleted)
+    if not forum_hooks().keeps_words(post):
+        erase_words(post)
+
+
+def erase_words(post: Post) -> None:
+    """Blanks a deleted post's text and its revisions'. Inside the caller's unit of work."""
+    post.body_source = post.body_html = ""
+    db.session.execute(sa.update(PostRevision).where(PostRevision.post_id == post.id)
+                       .values(body_source="", body_html="").execution_options(synchronize_session=False))
 
 
 def set_post_status(post: Post, status: PostStatus) -> None:
@@ -391,19 +417,40 @@ def set_post_status(post: Post, status: PostStatus) -> None:
         db.session.execute(sa.update(Thread).where(Thread.id == post.thread_id).values(**values))
 
 
-@unit_of_work()
+# A moderator's change to someone else's thread through the plain routes still needs a reason for the log.
+NO_REASON_GIVEN = "No reason given (through the thread's edit form or PATCH /threads/{id})."
+
+
 def update_thread(actor: Member | None, thread_id: int, title: str | None = None,
-                  tag_refs: list[str] | None = None) -> Thread:
+                  tag_refs: list[str] | None = None, reason: str | None = None) -> Thread:
+    """The author changes their thread's title or tags (not while it is locked: 409); a moderator
+    changing someone else's thread does so as an audited moderator action that tells the author why.
+
+    Sets `support` on the thread when a new title holds crisis words."""
     actor = require_active(actor)
     thread = get_thread(thread_id, actor)
     require_manager(thread.author_id, actor)
-    apply_thread_update(thread, title, tag_refs)
+    if thread.author_id != actor.id:
+        return forum_hooks().moderator_update_thread(actor, thread.id, title, tag_refs,
+                                                     (reason or "").strip() or NO_REASON_GIVEN)
+    if thread.locked and not actor.is_moderator:
+        raise Conflict("This thread is locked: its title and tags can no longer be changed.")
+    with unit_of_work():
+        apply_thread_update(thread, title, tag_refs, editor=actor)
     return thread
 
 
-def apply_thread_update(thread: Thread, title: str | None = None, tag_refs: list[str] | None = None) -> bool:
-    """Checks every field, then applies the title and tags; True if anything changed. Inside the caller's unit of work."""
+def apply_thread_update(thread: Thread, title: str | None = None, tag_refs: list[str] | None = None,
+                        editor: Member | None = None) -> bool:
+    """Checks every field, screens a new title, then applies the title and tags; True if anything changed.
+    Inside the caller's unit of work.
+
+    A new title is screened as an edit of the opening post: block words refuse it (422 naming the title);
+    for its author, review words and links hold the thread for a moderator and crisis words open an
+    urgent item. A moderator's retitle of someone else's thread counts block words only. Sets `support`.
+    """
     errors: dict = {}
+    thread.support = None
     if title is not None:
         title = title.strip()
         check(errors, "title", TITLE_RULE, title)
@@ -413,13 +460,28 @@ def apply_thread_update(thread: Thread, title: str | None = None, tag_refs: list
             tags = _checked_tags(tag_refs)
         except InvalidInput as error:
             errors.update(error.errors)
+    retitled = title is not None and title != thread.title and "title" not in errors
+    verdict = None
+    if retitled and editor is not None:
+        try:
+            _, verdict = _screened(editor, None, False, title=title, earlier_title=thread.title,
+                                   moderating=editor.id != thread.author_id)
+        except InvalidInput as error:
+            errors.update(error.errors)
     if errors:
         raise InvalidInput(errors)
     changed = False
-    if title is not None and title != thread.title:
+    if retitled:
         thread.title, changed = title, True
     if tags is not None and {t.id for t in tags} != {t.id for t in thread.tags}:
         thread.tags, changed = tags, True
+    if verdict is not None:
+        opening = opening_post(thread)
+        if verdict.holds and opening.status == PostStatus.published:
+            set_post_status(opening, PostStatus.pending_review)
+        elif verdict.holds:
+            verdict.holds = []  # already waiting, or hidden: a moderator looks at it anyway
+        thread.support = post_screen().record(opening, verdict, edited=True)
     return changed
 
 

@@ -180,17 +180,26 @@ def new_thread():
 def edit_thread(thread_id: int):
     thread = services.get_thread(thread_id, viewer())
     services.require_manager(thread.author_id, viewer())
-    form = _thread_form(ThreadUpdateSchema(only=("title",)),
+    # A moderator changing someone else's thread gives a reason: the author is told, and it is logged.
+    moderating = thread.author_id != viewer().id
+    if thread.locked and not viewer().is_moderator:
+        raise Conflict("This thread is locked: its title and tags can no longer be changed.")
+    form = _thread_form(ThreadUpdateSchema(only=("title", "reason")),
                         {"title": thread.title, "tag": [t.slug for t in thread.tags]})
     if form.submitted:
+        was = thread.status
         try:
-            services.update_thread(viewer(), thread.id, form.value("title"), _tag_refs(form))
+            updated = services.update_thread(viewer(), thread.id, form.value("title"), _tag_refs(form),
+                                             form.value("reason") if moderating else None)
         except DomainError as error:
             form.fail(error)
         else:
-            flash("The thread is updated.", "success")
-            return redirect(url_for("forum.thread", thread_id=thread.id))
-    return render_template("forum/edit_thread.html", thread=thread, form=form,
+            if updated.status == PostStatus.pending_review and was != updated.status:
+                flash("The thread is updated. Others will see it again once a moderator has looked at it.", "info")
+            else:
+                flash("The thread is updated.", "success")
+            return redirect(_landing(updated, thread.id, url_for("forum.thread", thread_id=thread.id)))
+    return render_template("forum/edit_thread.html", thread=thread, form=form, moderating=moderating,
                            groups=tag_groups(list_tags())), form.status
 
 

@@ -11,8 +11,10 @@ def init_app(app: Flask) -> None:
     from app.members.services import SUSPENSION_REASON
     from app.moderation.actions import services as actions
     from app.moderation.audit.services import latest_reason
+    from app.moderation.queue.services import keeps_words
     from app.moderation.screening.services import ModerationScreen
 
     register_screen(app, ModerationScreen())
-    add_hooks(app, moderator_edit=actions.moderator_edit, moderator_remove=actions.remove_post)
+    add_hooks(app, moderator_edit=actions.moderator_edit, moderator_remove=actions.remove_post,
+              moderator_update_thread=actions.edit_thread, keeps_words=keeps_words)
     app.extensions[SUSPENSION_REASON] = lambda member: latest_reason(member, "suspend")

@@ -1,10 +1,14 @@
-"""Who may moderate whom. Declared here once, used by the moderation services, pages and API."""
+"""Who may moderate whom, and how often a member may flag. Declared here once, used by the moderation
+services, pages and API."""
 from functools import wraps
 
+from flask import current_app
 from flask_login import login_required
 
 from app.core.errors import NotAllowed, NotAuthenticated
 from app.core.pages import viewer
+from app.extensions import limiter
+from app.members.auth import rate_limit_key
 from app.members.models import ROLE_RANK, Member
 
 
@@ -53,3 +57,11 @@ def moderator_required(view):
         require_moderator(viewer())
         return view(*args, **kwargs)
     return login_required(checked)
+
+
+def flag_limit():
+    """Flags filed per member (FLAG_RATE_LIMIT), one bucket for the API and the report form; only flags
+    that were filed count, so a refused report costs nothing. Beyond it: 429 with Retry-After."""
+    return limiter.shared_limit(lambda: current_app.config["FLAG_RATE_LIMIT"], scope="flags",
+                                key_func=rate_limit_key, methods=["POST"],
+                                deduct_when=lambda response: response.status_code in (201, 302))

@@ -100,8 +100,26 @@ def unpin(moderator: Member | None, thread_id: int, reason: str) -> Thread:
 def retag(moderator: Member | None, thread_id: int, tag_refs: list[str], reason: str) -> Thread:
     """Replaces a thread's tags (1 to 8, as for its author); 409 when they are the same."""
     thread = thread_to_moderate(moderator, thread_id)
-    before = [t.slug for t in thread.tags]
+    if not _change_thread(moderator, thread, None, list(tag_refs or []), reason):
+        raise Conflict("The thread already has exactly these tags.")
+    return thread
 
+
+def edit_thread(moderator: Member | None, thread_id: int, title: str | None, tag_refs: list[str] | None,
+                reason: str) -> Thread:
+    """A moderator's change to someone else's thread through its edit form or PATCH /threads/{id}:
+    retitled and retagged like its author would, but audited, and the author is told why.
+    Nothing changed writes nothing."""
+    thread = thread_to_moderate(moderator, thread_id)
+    _change_thread(moderator, thread, title, tag_refs, reason)
+    return thread
+
+
+def _change_thread(moderator: Member, thread: Thread, title: str | None, tag_refs: list[str] | None,
+                   reason: str) -> bool:
+    """Applies a new title and tags with an audit entry for each change (retitle, retag) and one
+    notification to the author; True if anything changed. A title is screened for block words."""
+    before_title, before_tags = thread.title, [t.slug for t in thread.tags]
     with unit_of_work():
         errors: dict = {}
         try:
@@ -109,16 +127,27 @@ def retag(moderator: Member | None, thread_id: int, tag_refs: list[str], reason:
         except InvalidInput as error:
             errors.update(error.errors)
         try:
-            changed = forum.apply_thread_update(thread, tag_refs=list(tag_refs or []))
+            changed = forum.apply_thread_update(thread, title, tag_refs, editor=moderator)
         except InvalidInput as error:
             errors.update(error.errors)
         if errors:
             raise InvalidInput(errors)
         if not changed:
-            raise Conflict("The thread already has exactly these tags.")
-        audit.record(moderator, "retag", "thread", thread.id, checked, member=thread.author,
-                     details={"from": before, "to": [t.slug for t in thread.tags]})
-        return thread
+            return False
+        told = []
+        if thread.title != before_title:
+            audit.record(moderator, "retitle", "thread", thread.id, checked, member=thread.author,
+                         details={"from": before_title, "to": thread.title})
+            told.append(f"renamed your thread “{before_title}” to “{thread.title}”")
+        after_tags = [t.slug for t in thread.tags]
+        if set(after_tags) != set(before_tags):
+            audit.record(moderator, "retag", "thread", thread.id, checked, member=thread.author,
+                         details={"from": before_tags, "to": after_tags})
+            names = ", ".join(t.name for t in thread.tags)
+            told.append(f"changed the tags of your thread “{thread.title}” to {names}")
+        notify(_live_author(thread.author), NotificationKind.thread_edited,
+               ("A moderator " + " and ".join(told) + ".")[:500], checked, thread_id=thread.id)
+        return True
 
 
 # --- posts ---------------------------------------------------------------------------

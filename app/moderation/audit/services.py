@@ -20,7 +20,7 @@ from app.moderation.rules import require_moderator
 ACTION_LABELS = {
     "approve": "Approved a post", "reject": "Rejected a post", "remove": "Removed a post", "hide": "Hid a post", "restore": "Restored a post",
     "dismiss": "Dismissed flags", "edit": "Edited a post", "lock": "Locked a thread", "unlock": "Unlocked a thread",
-    "pin": "Pinned a thread", "unpin": "Unpinned a thread", "retag": "Retagged a thread", "warn": "Warned a member",
+    "pin": "Pinned a thread", "unpin": "Unpinned a thread", "retag": "Retagged a thread", "retitle": "Retitled a thread", "warn": "Warned a member",
     "suspend": "Suspended a member", "unsuspend": "Lifted a suspension",
     "watched_word_add": "Added a watched word", "watched_word_remove": "Removed a watched word",
 }

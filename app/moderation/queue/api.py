@@ -5,6 +5,7 @@ from app.members.auth import current_api_member, token_required, write_limit
 from app.members.idempotency import idempotent
 from app.members.models import Role
 from app.moderation.queue import services
+from app.moderation.rules import flag_limit
 from app.moderation.queue.schemas import (BulkApprovalSchema, BulkApproveSchema, FlagCreateSchema, FlagSchema,
                                     QueueItemSchema, QueueListSchema, QueueQuerySchema, ResolveSchema)
 
@@ -15,6 +16,7 @@ blp = Blueprint("moderation_api", __name__, url_prefix="/api/v1", description="F
 @token_required
 @write_limit()
 @idempotent
+@flag_limit()
 @blp.arguments(FlagCreateSchema)
 @blp.response(201, FlagSchema)
 def flag(data):

@@ -4,7 +4,7 @@ A decision, its audit entry and the author's notification are committed together
 """
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -19,8 +19,8 @@ from app.core.schemas import check
 from app.core.unit_of_work import unit_of_work
 from app.extensions import db
 from app.forum.models import Post, PostStatus
-from app.forum.services import get_post, require_active, set_post_status
-from app.members.models import Member
+from app.forum.services import erase_words, get_post, require_active, set_post_status
+from app.members.models import Member, Role
 from app.moderation.audit import services as audit
 from app.moderation.models import (FLAG_REASON_LABELS, AuditEntry, Flag, FlagReason, QueueItem, QueueKind,
                                    QueueStatus, Resolution)
@@ -101,7 +101,8 @@ def flaggable_post(member: Member | None, post_id: int) -> Post:
 
 def flag_post(member: Member | None, post_id: int, reason: str | FlagReason, note: str | None = None) -> Flag:
     """Files a member's flag, joins it to the post's open queue item, and hides the post once enough
-    different members flagged it (never a post someone may be at risk in: that one must stay up)."""
+    different established members flagged it (never a post someone may be at risk in: that one must
+    stay up; never a moderator's post)."""
     member = require_active(member)
     post = flaggable_post(member, post_id)
     errors: dict = {}
@@ -147,12 +148,33 @@ def _add_flag(member: Member, post: Post, reason: FlagReason, note: str | None) 
     return flag
 
 
+def established_members():
+    """Members whose flags count towards the automatic hide, in SQL: moderators and admins, and members
+    at least FLAG_TRUST_DAYS old with at least FLAG_TRUST_POSTS published posts. New accounts' flags
+    still reach the queue; they just cannot hide a post on their own."""
+    days, posts = current_app.config["FLAG_TRUST_DAYS"], current_app.config["FLAG_TRUST_POSTS"]
+    conditions = []
+    if days > 0:
+        conditions.append(Member.joined_at <= utcnow() - timedelta(days=days))
+    if posts > 0:
+        published = (sa.select(sa.func.count(Post.id))
+                     .where(Post.author_id == Member.id, Post.status == PostStatus.published)
+                     .correlate(Member).scalar_subquery())
+        conditions.append(published >= posts)
+    if not conditions:
+        return sa.true()
+    return sa.or_(Member.role.in_([Role.moderator, Role.admin]), sa.and_(*conditions))
+
+
 def _hide_when_flagged_enough(post: Post, item: QueueItem) -> None:
     threshold = current_app.config["FLAG_HIDE_THRESHOLD"]
     if item.urgent or post.status != PostStatus.published:
         return
-    flaggers = db.session.scalar(sa.select(sa.func.count(sa.distinct(Flag.member_id))).where(
-        Flag.post_id == post.id, Flag.resolved_at.is_(None)))
+    if post.author is not None and post.author.is_moderator:
+        return  # a moderator's post is judged by another moderator, never hidden by flags alone
+    flaggers = db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(Flag.member_id))).join(Member, Member.id == Flag.member_id)
+        .where(Flag.post_id == post.id, Flag.resolved_at.is_(None), established_members()))
     if flaggers < threshold:
         return
     set_post_status(post, PostStatus.hidden)
@@ -310,6 +332,8 @@ def _apply(moderator: Member, item: QueueItem, action: Resolution, reason: str) 
         set_post_status(post, NEW_STATUS[action])
     audit.record(moderator, action.value, "post", post.id, reason, member=post.author,
                  details={"queue_item": item.id})
+    if post.status == PostStatus.deleted:
+        erase_words(post)  # kept only while this item was open (forum.delete_post)
     notice = _notice(action, before)
     if notice:
         notify(post.author, notice[0], notice[1], reason=reason, post_id=post.id, thread_id=post.thread_id)
@@ -368,6 +392,14 @@ def bulk_approve(viewer: Member | None, item_ids: list[int], reason: str | None)
             approved.append(item_id)
     items = {i.id: i for i in db.session.scalars(_queue_query().where(QueueItem.id.in_(approved)))}
     return BulkApproval(describe([items[i] for i in approved], moderator), refused)
+
+
+def keeps_words(post: Post) -> bool:
+    """Whether a flag or queue item on the post is still open: its author's deletion then keeps its words
+    until a moderator resolves the item (the forum's `keeps_words` hook)."""
+    return db.session.scalar(sa.select(
+        sa.exists().where(QueueItem.post_id == post.id, QueueItem.status == QueueStatus.open)
+        | sa.exists().where(Flag.post_id == post.id, Flag.resolved_at.is_(None)))) is True
 
 
 # --- opening items ------------------------------------------------------------------

@@ -9,7 +9,7 @@ from app.core.pages import viewer
 from app.members.auth import write_limit
 from app.moderation.queue import services
 from app.moderation.models import FLAG_REASON_LABELS, QueueStatus, Resolution
-from app.moderation.rules import moderator_required
+from app.moderation.rules import flag_limit, moderator_required
 from app.moderation.queue.schemas import BulkApproveSchema, FlagCreateSchema, ResolveSchema
 
 bp = Blueprint("queue", __name__)
@@ -97,6 +97,7 @@ def bulk_approve():
 @bp.route("/posts/<int:post_id>/flag", methods=["GET", "POST"])
 @login_required
 @write_limit()
+@flag_limit()
 def flag(post_id: int):
     post = services.flaggable_post(viewer(), post_id)
     form = Form(FlagCreateSchema(only=("reason", "note")))
