@@ -1,3 +1,5 @@
+import re
+
 import marshmallow as ma
 from marshmallow import validate
 
@@ -7,6 +9,50 @@ from app.members.models import MemberStatus, Role
 HANDLE_RULE = validate.Regexp(
     r"^[A-Za-z0-9_-]+$", error="Use only letters, digits, _ and -."
 )
+
+# --- handles that would pass for staff ------------------------------------------------
+# Members register handles; operators create staff accounts (`flask members create`), whose handles
+# these rules do not bind. Handles are ASCII letters, digits, _ and -, so the look-alikes that matter
+# are the ASCII ones of Unicode's confusables (UTS #39): "rn" for "m", "vv" for "w", digits for letters.
+
+# Words that make a handle read as Thaw's staff, as a part of it ("mod_bob", "ThawSupport").
+STAFF_WORDS = ("admin", "admins", "administrator", "moderator", "moderators", "mod", "mods", "staff",
+               "support", "thaw", "official", "team", "helpdesk", "sysop", "root")
+# Beginnings and endings that do as much on their own ("thawhelp", "adminbob", "bobmoderator").
+STAFF_PREFIXES = ("thaw", "admin", "moderator")
+STAFF_SUFFIXES = ("admin", "moderator", "support", "staff")
+
+_SEPARATORS = re.compile(r"[_\-]+")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_LOOKALIKE_PAIRS = (("rn", "m"), ("vv", "w"))
+_LOOKALIKE_CHARS = str.maketrans({"0": "o", "1": "i", "l": "i", "3": "e", "4": "a", "5": "s", "7": "t",
+                                  "8": "b", "9": "g", "6": "b", "2": "z"})
+RESERVED_HANDLE = "That handle could be taken for Thaw's staff. Please choose another."
+LOOKS_LIKE_STAFF = "That handle looks too much like a Thaw moderator's. Please choose another."
+
+
+def handle_skeleton(handle: str) -> str:
+    """What a handle looks like, for comparing: case, separators and look-alike letters ignored
+    ("mod_rnaria", "Mod-Maria" and "m0d_mar1a" all read "modmaria")."""
+    text = _SEPARATORS.sub("", handle.casefold())
+    for pair, single in _LOOKALIKE_PAIRS:
+        text = text.replace(pair, single)
+    return text.translate(_LOOKALIKE_CHARS)
+
+
+_STAFF_SKELETONS = frozenset(handle_skeleton(word) for word in STAFF_WORDS)
+
+
+def RESERVED_HANDLE_RULE(handle: str) -> str:  # noqa: N802 (a rule, named like the others)
+    """Refuses a handle that names or imitates a staff role: a staff word as one of its parts, or a
+    staff beginning or ending, once look-alike characters are read as the letters they imitate."""
+    parts = [p for p in _SEPARATORS.split(_CAMEL.sub("_", handle)) if p]
+    whole = handle_skeleton(handle)
+    if (any(handle_skeleton(p) in _STAFF_SKELETONS for p in parts)
+            or whole.startswith(tuple(handle_skeleton(p) for p in STAFF_PREFIXES))
+            or whole.endswith(tuple(handle_skeleton(s) for s in STAFF_SUFFIXES))):
+        raise ma.ValidationError(RESERVED_HANDLE)
+    return handle
 
 
 class RegistrationSchema(StrictSchema):

@@ -10,10 +10,12 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app.core.db import utcnow
-from app.core.errors import Conflict, NotAllowed, NotAuthenticated
+from app.core.errors import Conflict, InvalidInput, NotAllowed, NotAuthenticated
+from app.core.schemas import rule_errors
 from app.core.unit_of_work import unit_of_work
 from app.extensions import db
 from app.members.models import ApiToken, Member, MemberStatus, Role
+from app.members.schemas import LOOKS_LIKE_STAFF, RESERVED_HANDLE_RULE, handle_skeleton
 
 BAD_CREDENTIALS = "That handle or email and password do not match an account."
 
@@ -55,8 +57,28 @@ def _taken_fields(handle: str, email: str) -> dict:
     return errors
 
 
-def register_member(handle: str, email: str, password: str, role: Role = Role.member) -> Member:
-    """Creates a member; 409 naming the field when the handle or email is taken."""
+def impersonation_errors(handle: str) -> list[str]:
+    """Why a member may not take this handle: it names a staff role, or it looks like the handle of a
+    moderator or admin (same skeleton: "mod_rnaria" beside "mod_maria")."""
+    errors = rule_errors(RESERVED_HANDLE_RULE, handle)
+    if errors:
+        return errors
+    staff = db.session.scalars(sa.select(Member.handle).where(
+        Member.role.in_([Role.moderator, Role.admin]), Member.status != MemberStatus.deleted))
+    skeleton = handle_skeleton(handle)
+    if any(handle_skeleton(other) == skeleton and fold_handle(other) != fold_handle(handle) for other in staff):
+        return [LOOKS_LIKE_STAFF]
+    return []
+
+
+def register_member(handle: str, email: str, password: str, role: Role = Role.member,
+                    operator: bool = False) -> Member:
+    """Creates a member; 422 naming the handle when it would pass for staff (unless an operator creates
+    the account), 409 naming the field when the handle or email is taken."""
+    if role == Role.member and not operator:  # staff accounts are an operator's to create
+        problems = impersonation_errors(handle)
+        if problems:
+            raise InvalidInput({"handle": problems})
     errors = _taken_fields(handle, email)
     if errors:
         raise Conflict("That handle or email is already registered.", errors)
@@ -159,5 +181,5 @@ def revoke_token(token: ApiToken) -> None:
 
 
 def create_member(handle: str, email: str, password: str, role: Role) -> Member:
-    """For operators (CLI): same rules as registration, any role."""
-    return register_member(handle, email, password, role=role)
+    """For operators (CLI): same rules as registration, any role, and staff handles allowed."""
+    return register_member(handle, email, password, role=role, operator=True)
