@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: setup db run test test-postgres lint-imports bench bench-stats clean
+.PHONY: setup db run test test-postgres lint-imports bench bench-stats bench-search clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ bench: setup
 
 bench-stats: setup
 	$(BIN)/python -m bench.stats
+
+# Search on the 200,000-post community, SQLite then PostgreSQL (PG_TEST_URL): p50/p99, index size, reindex.
+bench-search: setup
+	$(BIN)/python -m bench.search
+	$(BIN)/python -m bench.search --database-url $(PG_TEST_URL)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
