@@ -136,6 +136,9 @@ def thread(thread_id: int):
     return render_template("forum/thread.html", thread=thread, page=page, cursor=cursor,
                            parents={p.id: p for p in page.items}, form=Form(ReplySchema()),
                            may_edit=services.may_manage(thread.author_id, viewer()), polls=polls,
+                           # A locked thread's author can no longer retitle it or add polls; moderators can.
+                           may_change=services.may_manage(thread.author_id, viewer())
+                           and (not thread.locked or viewer().is_moderator),
                            support=_support_for(thread))
 
 

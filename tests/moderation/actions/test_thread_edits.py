@@ -117,6 +117,7 @@ class TestLockedThreads:
 
     def test_nor_through_the_edit_page(self, client, pages, author, locked):
         pages.sign_in(author)
+        assert f"/threads/{locked.id}/edit" not in client.get(f"/threads/{locked.id}").get_data(as_text=True)
         assert client.get(f"/threads/{locked.id}/edit").status_code == 409
         response = pages.post(f"/threads/{locked.id}/edit", {"title": "Sneaky new title", "tags": "heat"},
                               form_page=f"/threads/{locked.id}")
@@ -127,7 +128,9 @@ class TestLockedThreads:
                                json={"question": "Does cooling help?", "kind": "single", "options": ["Yes", "No"]})
         assert response.status_code == 409 and db.session.scalar(sa.select(sa.func.count(Poll.id))) == 0
 
-    def test_moderators_still_can(self, client, api_headers, moderator, locked):
+    def test_moderators_still_can(self, client, pages, api_headers, moderator, locked):
+        pages.sign_in(moderator)
+        assert f"/threads/{locked.id}/edit" in client.get(f"/threads/{locked.id}").get_data(as_text=True)
         headers = api_headers(moderator)
         retitled = client.patch(f"/api/v1/threads/{locked.id}", headers=headers,
                                 json={"title": "Heat and stiffness (locked)", "reason": "Closing summary"})
