@@ -64,13 +64,26 @@ def problem(status: int, title: str, detail: str | None = None, errors: dict | N
             headers: dict | None = None):
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail or title}
     if errors:
-        body["errors"] = errors
+        body["errors"] = flat_errors(errors)
     response = jsonify(body)
     response.status_code = status
     response.mimetype = PROBLEM_MIMETYPE
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+def flat_errors(errors: dict, prefix: str = "") -> dict[str, list[str]]:
+    """{field: [message]} as the API promises, nested fields named with dots (`tags.0`, `side_effects.1.name`)."""
+    flat: dict[str, list[str]] = {}
+    for field, messages in errors.items():
+        name = f"{prefix}.{field}" if prefix else str(field)
+        if isinstance(messages, dict):
+            for key, value in flat_errors(messages, name).items():
+                flat.setdefault(key, []).extend(value)
+        else:
+            flat.setdefault(name, []).extend(str(m) for m in (messages if isinstance(messages, list) else [messages]))
+    return flat
 
 
 def _flatten_webargs(messages: dict) -> dict:

@@ -7,6 +7,7 @@ import marshmallow as ma
 from flask import request
 
 from app.core.errors import DomainError
+from app.core.input import refused_form_fields
 
 SECRET_FIELDS = frozenset({"password", "current_password", "new_password"})
 
@@ -20,7 +21,17 @@ class Form:
         self.status = 200
         self.submitted = request.method == "POST"
         if self.submitted:
-            self.values = self._raw_values()
+            raw = self._raw_values()
+            # What the input layer refuses never reaches a service: the form is shown again with the
+            # message, as a form that was not sent (views act only on a submitted one), keeping the
+            # text typed into plain boxes; the views shape the other values only for a submitted form.
+            refused = refused_form_fields()
+            if refused:
+                self._merge(refused)
+                self.submitted = False
+                raw = {key: value for key, value in raw.items() if isinstance(value, str) and key not in refused}
+                raw = {**self.values, **raw}
+            self.values = raw
 
     def _raw_values(self) -> dict:
         values = {}

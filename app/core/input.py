@@ -13,7 +13,7 @@ a 404, as for any other unknown one).
 import json
 from collections.abc import Iterator
 
-from flask import Flask, request
+from flask import Flask, g, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter, UnicodeConverter
@@ -86,6 +86,14 @@ def _printable(path: str) -> str:
     return "".join(char if text_refusal(char) is None else f"\\u{ord(char):04x}" for char in path)
 
 
+def as_id(text: str) -> int | None:
+    """A page's typed or chosen id (ASCII digits that fit 64 bits) as a number, or None."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(INT_MAX)) or int(text) > INT_MAX:
+        return None
+    return int(text)
+
+
 def depth_of(data) -> int:
     depth, stack = 0, [(data, 1)]
     while stack:
@@ -128,12 +136,29 @@ class StrictJSONProvider(DefaultJSONProvider):
         return parse_json(s)
 
 
-def check_request() -> None:
-    """before_request: refuse what no feature can take, before any feature reads it."""
+def _by_name(multidict) -> dict[str, list[str]]:
+    """Refusals in a query string or form, by parameter name (a name may be given several times)."""
     errors: dict[str, list[str]] = {}
-    for name, values in request.args.lists():
-        for message in {m for ms in refusals({name: values}).values() for m in ms}:
+    for name, values in multidict.lists():
+        for message in sorted({m for ms in refusals({name: values}).values() for m in ms}):
             errors.setdefault(_printable(name), []).append(message)
+    return errors
+
+
+def refused_form_fields() -> dict[str, list[str]]:
+    """What the input layer refused in this request's form: no unit of work may write then."""
+    return g.get("refused_form_fields") or {}
+
+
+def check_request() -> None:
+    """before_request: refuse what no feature can take, before any feature reads it.
+
+    A page's form is not refused here: the view shows it again with the message (app/core/forms.py),
+    and app/core/unit_of_work.py writes nothing for a request whose form was refused.
+    """
+    errors = _by_name(request.args)
+    if not is_api_request() and request.method == "POST":
+        g.refused_form_fields = _by_name(request.form)
     if is_api_request() and request.is_json and request.content_length != 0:
         body = request.get_data(cache=True)
         if body:

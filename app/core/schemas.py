@@ -37,6 +37,16 @@ def aware_in_range(moment: datetime) -> datetime:
     return moment
 
 
+class Day(ma.fields.Date):
+    """A calendar day between EARLIEST and LATEST (a suspension's last day, typed in a date box)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if not EARLIEST.date() <= day <= LATEST.date():
+            raise ma.ValidationError(f"Choose a day between {EARLIEST.year} and {LATEST.year}.")
+        return day
+
+
 class InputSchema(ma.Schema):
     """Every schema that reads input: nothing the input layer refuses (app/core/input.py) gets through.
 

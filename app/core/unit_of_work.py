@@ -11,10 +11,17 @@ service calling another) joins it: only the outermost commits.
 Side effects that leave the process (mail, jobs) are registered with
 `on_commit(callback)` and run only once the outermost unit has committed; a
 rollback forgets them.
+
+A request whose form held something the input layer refuses (app/core/input.py) opens no unit:
+the unit raises InvalidInput naming those fields, which pages show as they show any refusal.
 """
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from flask import has_request_context
+
+from app.core.errors import InvalidInput
+from app.core.input import refused_form_fields
 from app.extensions import db
 
 _DEPTH = "unit_of_work_depth"
@@ -25,6 +32,9 @@ _AFTER = "unit_of_work_after_commit"
 def unit_of_work() -> Iterator[None]:
     session = db.session()
     depth = session.info.get(_DEPTH, 0)
+    if depth == 0 and has_request_context() and refused_form_fields():
+        # A form carrying what the input layer refuses writes nothing, whichever view received it.
+        raise InvalidInput(refused_form_fields())
     session.info[_DEPTH] = depth + 1
     try:
         yield

@@ -2,6 +2,8 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app.core.errors import InvalidInput
+from app.core.input import as_id
 from app.core.pages import viewer
 from app.notifications import services
 
@@ -36,7 +38,10 @@ def index():
 @bp.route("/notifications/read", methods=["POST"])
 @login_required
 def mark_read():
-    up_to = request.form.get("up_to", "")
-    marked = services.mark_all_read(viewer(), int(up_to) if up_to.isdigit() else None)
+    typed = request.form.get("up_to", "").strip()
+    up_to = as_id(typed) if typed else None
+    if typed and up_to is None:
+        raise InvalidInput({"up_to": ["This is not a notification. Reload the page and try again."]})
+    marked = services.mark_all_read(viewer(), up_to)
     flash("All your notifications are marked as read." if marked else "You had no unread notifications.", "success")
     return redirect(url_for("notifications.index"))

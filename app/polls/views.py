@@ -6,10 +6,13 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
+from marshmallow import ValidationError
 
 from app.core.db import utcnow
 from app.core.errors import Conflict, DomainError, InvalidInput
 from app.core.forms import Form
+from app.core.input import as_id
+from app.core.schemas import aware_in_range
 from app.forum import services as forum
 from app.core.pages import viewer
 from app.polls import services
@@ -36,7 +39,7 @@ def _back_to_poll(poll_id: int, message: str):
 
 
 def _chosen_options() -> list[int]:
-    return [int(value) for value in request.form.getlist("option") if value.strip().isdigit()]
+    return [option for value in request.form.getlist("option") if (option := as_id(value)) is not None]
 
 
 # --- voting ------------------------------------------------------------------------
@@ -91,7 +94,10 @@ def _closing_time(typed: str) -> datetime | None:
         raise InvalidInput({"closes_at": ["Enter a date and time, for example 2030-05-01T18:00."]})
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+    try:
+        return aware_in_range(moment)
+    except ValidationError as error:
+        raise InvalidInput({"closes_at": error.messages})
 
 
 def _choice_errors(form: Form) -> dict:

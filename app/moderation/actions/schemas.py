@@ -1,7 +1,7 @@
 """Moderator actions, as the API and the moderation pages take and show them."""
 import marshmallow as ma
 
-from app.core.schemas import StrictSchema, UTCDateTime
+from app.core.schemas import Day, StrictSchema, UTCDateTime
 from app.forum.schemas import BODY_RULE, TAGS_RULE
 from app.members.models import MemberStatus, Role
 from app.moderation.reason import REASON_RULE, REQUIRED
@@ -21,7 +21,7 @@ class SuspendSchema(ReasonSchema):
 
 class SuspendFormSchema(ReasonSchema):
     """The page's form: a native date box, the suspension ending at the start of that day (UTC)."""
-    until = ma.fields.Date(load_default=None, error_messages={"invalid": "Enter a date, for example 2030-05-01."})
+    until = Day(load_default=None, error_messages={"invalid": "Enter a date, for example 2030-05-01."})
 
 
 class RetagSchema(ReasonSchema):
