@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: setup db run test test-postgres lint-imports bench bench-stats bench-search clean
+.PHONY: setup db run test test-postgres test-schemathesis lint-imports bench bench-stats bench-search clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ test: setup lint-imports
 
 test-postgres: setup
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-$(PG_TEST_URL)} $(PYTEST)
+
+# schemathesis against a live Thaw (tools/fuzz_api.py): anonymous, then with a member token, a few
+# thousand cases each within FUZZ_MAX_TIME seconds; no server error, no answer that breaks the description.
+# SQLite by default; FUZZ_DATABASE_URL=postgresql://... runs it on a PostgreSQL schema of its own.
+test-schemathesis: setup
+	$(BIN)/python tools/fuzz_api.py
 
 # The layers of app/ (.importlinter): a feature imports only the features below it.
 lint-imports: setup
