@@ -436,12 +436,12 @@ def update_thread(actor: Member | None, thread_id: int, title: str | None = None
     if thread.locked and not actor.is_moderator:
         raise Conflict("This thread is locked: its title and tags can no longer be changed.")
     with unit_of_work():
-        apply_thread_update(thread, title, tag_refs, editor=actor)
+        apply_thread_update(thread, actor, title, tag_refs)
     return thread
 
 
-def apply_thread_update(thread: Thread, title: str | None = None, tag_refs: list[str] | None = None,
-                        editor: Member | None = None) -> bool:
+def apply_thread_update(thread: Thread, editor: Member, title: str | None = None,
+                        tag_refs: list[str] | None = None) -> bool:
     """Checks every field, screens a new title, then applies the title and tags; True if anything changed.
     Inside the caller's unit of work.
 
@@ -462,7 +462,7 @@ def apply_thread_update(thread: Thread, title: str | None = None, tag_refs: list
             errors.update(error.errors)
     retitled = title is not None and title != thread.title and "title" not in errors
     verdict = None
-    if retitled and editor is not None:
+    if retitled:
         try:
             _, verdict = _screened(editor, None, False, title=title, earlier_title=thread.title,
                                    moderating=editor.id != thread.author_id)

@@ -127,7 +127,7 @@ def _change_thread(moderator: Member, thread: Thread, title: str | None, tag_ref
         except InvalidInput as error:
             errors.update(error.errors)
         try:
-            changed = forum.apply_thread_update(thread, title, tag_refs, editor=moderator)
+            changed = forum.apply_thread_update(thread, moderator, title, tag_refs)
         except InvalidInput as error:
             errors.update(error.errors)
         if errors:
