@@ -2,6 +2,7 @@
 import json
 import logging
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -120,6 +121,41 @@ class Config:
     PROXY_FIX_X_PROTO = env_int("PROXY_FIX_X_PROTO", 0)
     PROXY_FIX_X_HOST = env_int("PROXY_FIX_X_HOST", 0)
 
+    # Sessions (README, "Accounts and sessions"): every sign-in carries its time and ends after SESSION_HOURS,
+    # or REMEMBER_DAYS when "keep me signed in" was ticked (never more than 30 days).
+    SESSION_HOURS = env_int("SESSION_HOURS", 12)
+    REMEMBER_DAYS = min(env_int("REMEMBER_DAYS", 30), 30)
+    REMEMBER_COOKIE_DURATION = timedelta(days=REMEMBER_DAYS)
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    # Emailed links: a password reset lives an hour, an address verification two days.
+    PASSWORD_RESET_MINUTES = env_int("PASSWORD_RESET_MINUTES", 60)
+    EMAIL_VERIFY_HOURS = env_int("EMAIL_VERIFY_HOURS", 48)
+    # A deleted member's handle may not be taken by anyone for this long (it then becomes free).
+    HANDLE_HOLD_DAYS = env_int("HANDLE_HOLD_DAYS", 365)
+    # What `flask purge` keeps (README, "Retention").
+    PURGE_READ_NOTIFICATIONS_DAYS = env_int("PURGE_READ_NOTIFICATIONS_DAYS", 90)
+    PURGE_REVISIONS_DAYS = env_int("PURGE_REVISIONS_DAYS", 365)
+    PURGE_EMAIL_LINKS_DAYS = env_int("PURGE_EMAIL_LINKS_DAYS", 7)
+    PURGE_FAILED_MAIL_DAYS = env_int("PURGE_FAILED_MAIL_DAYS", 30)
+
+    # Email (Flask-Mailman). Without MAIL_SERVER every message is written to instance/mail/ as an .eml file.
+    MAIL_SERVER = env_str("MAIL_SERVER")
+    MAIL_PORT = env_int("MAIL_PORT", 587)
+    MAIL_USERNAME = env_str("MAIL_USERNAME")
+    MAIL_PASSWORD = env_str("MAIL_PASSWORD")
+    MAIL_USE_TLS = env_bool("MAIL_USE_TLS", True)
+    MAIL_USE_SSL = env_bool("MAIL_USE_SSL", False)
+    MAIL_TIMEOUT = env_int("MAIL_TIMEOUT", 10)
+    MAIL_DEFAULT_SENDER = env_str("MAIL_DEFAULT_SENDER", "Thaw <no-reply@thaw.invalid>")
+    MAIL_BACKEND = env_str("MAIL_BACKEND", "smtp" if MAIL_SERVER else "app.core.mail.FileEmailBackend")
+    # Links in emails point here (no request to read the host from when `flask mail send-pending` runs).
+    PUBLIC_URL = env_str("PUBLIC_URL", "http://127.0.0.1:5000")
+    # After commit, messages are sent by a background thread, so no request waits on the mail server.
+    MAIL_SEND_IN_BACKGROUND = env_bool("MAIL_SEND_IN_BACKGROUND", True)
+    # A message the server refused is tried again after 1, 2, 4 ... minutes, up to this many attempts.
+    MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 12)
+
     # A POST repeated with the same Idempotency-Key within this time returns the first answer.
     IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24)
     # Seconds a client is asked to wait (Retry-After) while the database does not answer.
@@ -187,6 +223,11 @@ class TestingConfig(Config):
     # Every member's flag counts, unless a test sets the production trust levels.
     FLAG_TRUST_DAYS = 0
     FLAG_TRUST_POSTS = 0
+    # Mail stays in memory (flask_mailman's outbox) unless a test points it at its SMTP server, and is sent
+    # in the request that commits it, so a test reads it at once.
+    MAIL_BACKEND = "locmem"
+    MAIL_SEND_IN_BACKGROUND = False
+    PUBLIC_URL = "http://localhost"
     # Statistics tests may publish exact counts (epsilon 0, not charged to the budget) to check arithmetic.
     STATS_ALLOW_EXACT = True
 

@@ -44,6 +44,7 @@ def ignore_debug_flag(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every table known before anything binds)
     from app.core.api import register_security_scheme
+    from app.core.mail import init_mail
     from app.extensions import api, csrf, db, init_limiter, login_manager, migrate
     from app.members.models import Member
 
@@ -53,15 +54,16 @@ def register_extensions(app: Flask) -> None:
     init_limiter(app)
     api.init_app(app)
     register_security_scheme(api)
+    init_mail(app)
 
     login_manager.init_app(app)
     login_manager.login_view = "members.signin"
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
 
-    @login_manager.user_loader
-    def load_member(member_id: str):
-        return db.session.get(Member, int(member_id))
+    # The session and remember cookies hold the member's session secret and the sign-in time, never the id
+    # (Flask-Login's alternative id): a changed secret ends every session, an old sign-in expires.
+    login_manager.user_loader(Member.for_session)
 
 
 def register_input_layer(app: Flask) -> None:
@@ -73,7 +75,7 @@ def register_input_layer(app: Flask) -> None:
 # The features, lowest layer first (the import contract in .importlinter keeps the layers).
 # Each may have `views.bp` (pages) and `api.blp` or `api.blueprints` (the JSON API).
 FEATURES = ("main", "members", "vocabulary", "forum", "polls", "experiences", "stats", "search", "moderation",
-            "notifications", "ops")
+            "notifications", "account", "ops")
 
 
 def register_blueprints(app: Flask) -> None:

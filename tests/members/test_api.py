@@ -32,14 +32,11 @@ class TestRegister:
         assert member.password_hash.startswith("$argon2id$")
         assert NEW["password"] not in member.password_hash
 
-    @pytest.mark.parametrize("clash, field", [
-        ({"handle": "spasm_SAM", "email": "other@example.org"}, "handle"),
-        ({"handle": "someone_else", "email": "SAM@example.org"}, "email"),
-    ])
-    def test_taken_handle_or_email_is_409_naming_the_field(self, client, clash, field):
+    def test_taken_handle_is_409_naming_the_field(self, client):
         assert client.post("/api/v1/members", json=NEW).status_code == 201
-        body = assert_problem(client.post("/api/v1/members", json=dict(NEW, **clash)), 409)
-        assert list(body["errors"]) == [field]
+        body = assert_problem(client.post("/api/v1/members", json=dict(NEW, handle="spasm_SAM",
+                                                                       email="other@example.org")), 409)
+        assert list(body["errors"]) == ["handle"]
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Member)) == 1
 
     @pytest.mark.parametrize("payload, fields", [
@@ -81,6 +78,7 @@ class TestTokens:
             assert me.status_code == 200
             assert me.get_json() == {
                 "id": member.id, "handle": "Clonus_Carla", "email": "clonus_carla@example.org",
+                "email_verified": True, "pending_email": None,
                 "role": "member", "status": "active", "joined_at": me.get_json()["joined_at"],
             }
 
