@@ -294,6 +294,7 @@ def suspend(moderator: Member | None, handle: str, until: datetime | None, reaso
     with unit_of_work():
         _change_once(Member, member, sa.not_(_suspended_now()),
                      {"status": MemberStatus.suspended, "suspended_until": until}, already)
+        member.rotate_session_secret()  # their sessions end for good, not only while suspended
         audit.record(moderator, "suspend", "member", member.id, reason, member=member,
                      details={"until": until.isoformat().replace("+00:00", "Z") if until else None})
         notify(member, NotificationKind.suspended,
