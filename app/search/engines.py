@@ -5,8 +5,6 @@ PostgreSQL: `search_vector @@ tsquery`, each spelling read by websearch_to_tsque
 ranked by ts_rank with the same weights (title A, tags B, body D), excerpts by ts_headline.
 Spellings are bound parameters on both: what a member typed is never SQL or engine syntax.
 """
-from dataclasses import dataclass
-
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -22,13 +20,6 @@ fts = sa.table("search_index", sa.column("rowid"))
 _FTS = sa.literal_column("search_index")
 
 
-@dataclass
-class Match:
-    where: sa.ColumnElement       # the documents matching every term
-    score: sa.ColumnElement       # higher first
-    joins_index: bool = False     # SQLite: the FTS table must be joined on the document's post_id
-
-
 class SQLiteEngine:
     name = "sqlite"
 
@@ -41,11 +32,12 @@ class SQLiteEngine:
             groups.append("(" + " OR ".join(spellings) + ")")
         return " AND ".join(groups)
 
-    def match(self, terms: list[Term]) -> Match:
-        where = _FTS.op("MATCH")(sa.bindparam("fts_query", self.expression(terms)))
+    def ranked(self, terms: list[Term]) -> sa.Subquery:
+        """(post_id, score) of every document matching every term; higher scores are better matches."""
         # bm25 is lower for better matches; column weights: title, tags, body.
-        score = -sa.func.bm25(_FTS, 4.0, 2.0, 1.0)
-        return Match(where, score, joins_index=True)
+        score = (-sa.func.bm25(_FTS, 4.0, 2.0, 1.0)).label("score")
+        return (sa.select(fts.c.rowid.label("post_id"), score)
+                .where(_FTS.op("MATCH")(sa.bindparam("fts_query", self.expression(terms)))).subquery("ranked"))
 
     def excerpts(self, terms: list[Term], post_ids: list[int]) -> dict[int, str]:
         if not post_ids:
@@ -84,12 +76,13 @@ class PostgresEngine:
             query = group if query is None else query.op("&&")(group)
         return query
 
-    def match(self, terms: list[Term]) -> Match:
+    def ranked(self, terms: list[Term]) -> sa.Subquery:
+        """(post_id, score) of every document matching every term; higher scores are better matches."""
         query = self.tsquery(terms)
         # float8, so a score carried in a cursor compares equal to itself on the next page.
         score = sa.cast(sa.func.ts_rank(sa.literal_column("'{0.1, 0.2, 0.4, 1.0}'::float4[]"), self.vector, query),
-                        sa.Double)
-        return Match(self.vector.op("@@")(query), score)
+                        sa.Double).label("score")
+        return sa.select(SearchDocument.post_id, score).where(self.vector.op("@@")(query)).subquery("ranked")
 
     def excerpts(self, terms: list[Term], post_ids: list[int]) -> dict[int, str]:
         if not post_ids:

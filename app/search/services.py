@@ -20,7 +20,7 @@ from app.extensions import db
 from app.forum.models import Post, PostStatus, Thread, thread_tags
 from app.forum.services import is_moderator, mark_readable, visible_to
 from app.members.models import Member
-from app.search.engines import MARK_END, MARK_START, current_engine, fts
+from app.search.engines import MARK_END, MARK_START, current_engine
 from app.search.models import SearchDocument, document_select
 from app.search.query import SearchQuery, Vocabulary, parse
 from app.vocabulary.models import Tag
@@ -83,40 +83,69 @@ def search(viewer: Member | None, text: str, tags: list[Tag] = (), kind: str | N
     """
     query = parse(text, Vocabulary.load())
     engine = current_engine()
-    match = engine.match(query.terms)
-    score = match.score.label("score")
-    columns = sa.select(Post.id.label("post_id"), Post.thread_id, Post.parent_id, Post.created_at, score)
-    if match.joins_index:
-        base = columns.select_from(fts).join(Post, Post.id == fts.c.rowid)
-    else:
-        base = columns.select_from(SearchDocument).join(Post, Post.id == SearchDocument.post_id)
-    base = base.join(Thread, Thread.id == Post.thread_id).where(match.where, findable(viewer))
-    if kind == "threads":
-        base = base.where(Post.parent_id.is_(None))
-    elif kind == "posts":
-        base = base.where(Post.parent_id.is_not(None))
-    if tags:
-        having_all = (sa.select(thread_tags.c.thread_id).where(thread_tags.c.tag_id.in_([t.id for t in tags]))
-                      .group_by(thread_tags.c.thread_id).having(sa.func.count() == len({t.id for t in tags})))
-        base = base.where(Post.thread_id.in_(having_all))
-    if since is not None:
-        base = base.where(Post.created_at >= _start_of(since))
-    if until is not None:
-        base = base.where(Post.created_at < _start_of(until + timedelta(days=1)))
+    ranked = engine.ranked(query.terms)
+    by_score = sort == "relevance"
+    after = decode_cursor(cursor, (float, int) if by_score else (datetime, int)) if cursor else None
 
-    found = base.subquery("found")
-    order = (found.c.score if sort == "relevance" else found.c.created_at)
-    page = sa.select(found).order_by(order.desc(), found.c.post_id.desc()).limit(limit + 1)
-    if cursor:
-        after, last_id = decode_cursor(cursor, (float, int) if sort == "relevance" else (datetime, int))
-        page = page.where(sa.or_(order < after, sa.and_(order == after, found.c.post_id < last_id)))
-    rows = _run(lambda: db.session.execute(page).all())
+    def page_over(candidates, order):
+        """The page: candidates joined to their posts and threads, kept if findable and within the filters."""
+        columns = [candidates.c.post_id, Post.thread_id, Post.parent_id, Post.created_at, candidates.c.score]
+        if "matches" in candidates.c:
+            columns.append(candidates.c.matches)
+        page = (sa.select(*columns).select_from(candidates).join(Post, Post.id == candidates.c.post_id)
+                .join(Thread, Thread.id == Post.thread_id).where(findable(viewer)))
+        page = _filtered(page, tags, kind, since, until)
+        if after is not None and not by_score:
+            page = page.where(_after(order, candidates.c.post_id, after))
+        return page.order_by(order.desc(), candidates.c.post_id.desc()).limit(limit + 1)
+
+    if by_score:
+        # Rank in the index alone, then join only the best few to check who may read them; only when the
+        # filters or visibility leave fewer than a page of those is everything after the cursor joined.
+        candidates = sa.select(ranked.c.post_id, ranked.c.score)
+        if after is not None:
+            candidates = candidates.where(_after(ranked.c.score, ranked.c.post_id, after))
+        top_size = max(TOP_CANDIDATES, (limit + 1) * 4)
+        # `matches` counts every candidate (the window runs before the limit): more than were joined?
+        best = (candidates.add_columns(sa.func.count().over().label("matches"))
+                .order_by(ranked.c.score.desc(), ranked.c.post_id.desc()).limit(top_size).subquery("best"))
+        rows = _run(lambda: db.session.execute(page_over(best, best.c.score)).all())
+        if len(rows) <= limit and (not rows or rows[0].matches > top_size):
+            every = candidates.subquery("every")
+            rows = _run(lambda: db.session.execute(page_over(every, every.c.score)).all())
+    else:
+        rows = _run(lambda: db.session.execute(page_over(ranked, Post.created_at)).all())
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
-        next_cursor = encode_cursor(float(last.score) if sort == "relevance" else last.created_at, last.post_id)
+        next_cursor = encode_cursor(float(last.score) if by_score else last.created_at, last.post_id)
     return SearchResults(_hits(rows, query, engine, viewer), next_cursor, query.suggestions, query.tags)
+
+
+TOP_CANDIDATES = 100
+
+
+def _after(order, post_id, after: tuple):
+    """Keyset: what comes after the cursor's (order value, post id) in descending order."""
+    value, last_id = after
+    return sa.or_(order < value, sa.and_(order == value, post_id < last_id))
+
+
+def _filtered(page, tags: list[Tag], kind: str | None, since: date | None, until: date | None):
+    if kind == "threads":
+        page = page.where(Post.parent_id.is_(None))
+    elif kind == "posts":
+        page = page.where(Post.parent_id.is_not(None))
+    if tags:
+        having_all = (sa.select(thread_tags.c.thread_id).where(thread_tags.c.tag_id.in_([t.id for t in tags]))
+                      .group_by(thread_tags.c.thread_id).having(sa.func.count() == len({t.id for t in tags})))
+        page = page.where(Post.thread_id.in_(having_all))
+    if since is not None:
+        page = page.where(Post.created_at >= _start_of(since))
+    if until is not None:
+        page = page.where(Post.created_at < _start_of(until + timedelta(days=1)))
+    return page
 
 
 def _run(read: Callable):

@@ -76,12 +76,10 @@ def test_a_search_leaves_no_trace_in_the_database_or_the_logs(content, search_ap
 def test_a_failing_search_is_not_logged_with_its_words(content, search_api, monkeypatch, caplog):
     from app.search import engines
 
-    def broken(self, terms):
-        match = original(self, terms)
-        match.where = sa.and_(match.where, sa.text("no_such_column = 1"))
-        return match
-    original = engines.current_engine().__class__.match
-    monkeypatch.setattr(engines.current_engine().__class__, "match", broken)
+    def broken(self, terms):  # a database that cannot answer the search's statement
+        missing = sa.select(sa.literal_column("post_id"), sa.literal_column("score")).select_from(sa.table("gone"))
+        return missing.subquery("ranked")
+    monkeypatch.setattr(engines.current_engine().__class__, "ranked", broken)
     caplog.set_level(logging.DEBUG)
     response = search_api(q="hydroxychloroquine")
     assert response.status_code == 503

@@ -101,3 +101,17 @@ def test_a_former_members_posts_show_no_author(forum, make_member, search_api):
         db.session.get(Member, author.id).status = MemberStatus.deleted
     item = search_api(q="hydrotherapy").json["items"][0]
     assert item["thread"]["id"] == thread.id and item["thread"]["author"] is None
+
+
+def test_a_readable_match_ranked_below_many_unreadable_ones_is_still_found(forum, make_member, set_status,
+                                                                          search_api, monkeypatch):
+    """Only the best candidates are joined first; when too few of them may be shown, all of them are."""
+    monkeypatch.setattr(search_services, "TOP_CANDIDATES", 5)
+    author = make_member("author")
+    thread = forum.thread(author, title="Weekly thread", body="Post what you like.", tags=["pain"])
+    for n in range(12):
+        held = forum.reply(thread, author, body=f"Tramadol tramadol tramadol, take {n}.")
+        set_status(held, PostStatus.pending_review)
+    shown = forum.reply(thread, author, body="Someone mentioned tramadol once; a long reply about many other things.")
+    first = search_api(q="tramadol", limit=1)
+    assert found(first) == [(thread.id, shown.id)] and first.json["next_cursor"] is None
