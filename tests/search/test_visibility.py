@@ -91,16 +91,22 @@ def test_edits_deletions_approvals_and_retitles_show_in_the_very_next_search(for
     assert found(search_api(q="physiotherapy")) == [(thread.id, held.id)]
 
 
-def test_a_former_members_posts_show_no_author(forum, make_member, search_api):
-    from app.core.unit_of_work import unit_of_work
-    from app.extensions import db
-    from app.members.models import Member, MemberStatus
+@pytest.mark.parametrize("erase_posts", [False, True])
+def test_an_erased_account_shows_in_the_very_next_search(forum, make_member, client, api_headers, search_api,
+                                                         erase_posts):
+    from tests.conftest import PASSWORD
     author = make_member("leaving")
-    thread = forum.thread(author, title="Hydrotherapy", body="Hydrotherapy pools are warm.", tags=["pain"])
-    with unit_of_work():
-        db.session.get(Member, author.id).status = MemberStatus.deleted
-    item = search_api(q="hydrotherapy").json["items"][0]
-    assert item["thread"]["id"] == thread.id and item["thread"]["author"] is None
+    thread = forum.thread(make_member("starter"), title="Weekly chat", body="Anyone around?", tags=["pain"])
+    reply = forum.reply(thread, author, body="Hydrotherapy pools are warm enough for me.")
+    assert found(search_api(q="hydrotherapy")) == [(thread.id, reply.id)]
+    response = client.delete("/api/v1/me", json={"password": PASSWORD, "erase_posts": erase_posts},
+                             headers=api_headers(author))
+    assert response.status_code == 204, response.get_data(as_text=True)
+    if erase_posts:
+        assert found(search_api(q="hydrotherapy")) == []
+    else:
+        item = search_api(q="hydrotherapy").json["items"][0]
+        assert item["post"]["id"] == reply.id and item["post"]["author"] is None  # "a former member"
 
 
 def test_a_readable_match_ranked_below_many_unreadable_ones_is_still_found(forum, make_member, set_status,
