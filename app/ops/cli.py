@@ -78,8 +78,35 @@ def create_member_command(handle, email, role, password):
     click.echo(f"Created {member.role.value} {member.handle} (id {member.id}).")
 
 
+def purge_command():
+    """Remove what Thaw no longer needs (README, "Retention"); safe to run at any time."""
+    from app.account.retention import STEPS, purge
+
+    started = time.perf_counter()
+    with _progress("Purging", len(STEPS)) as bar:
+        counts = purge(lambda _: bar.update(1))
+    click.echo("Purged " + ", ".join(f"{count} {label}" for label, count in counts.items())
+               + f" in {time.perf_counter() - started:.2f}s.")
+
+
+mail_cli = AppGroup("mail", help="Email.")
+
+
+@mail_cli.command("send-pending")
+def send_pending_command():
+    """Send the emails waiting in the outbox (those due for another attempt)."""
+    from app.core import mail
+
+    sent, failed = mail.deliver()
+    click.echo(f"Sent {sent} emails, {failed} failed (tried again later), {mail.pending_count()} waiting.")
+    if failed:
+        raise SystemExit(1)
+
+
 def register_commands(app: Flask) -> None:
     app.cli.command("seed")(seed_command)
     app.cli.command("demo")(demo_command)
     app.cli.add_command(members_cli)
     app.cli.add_command(stats_cli)
+    app.cli.command("purge")(purge_command)
+    app.cli.add_command(mail_cli)
