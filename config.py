@@ -91,6 +91,13 @@ class Config:
     REGISTER_RATE_LIMIT = env_str("REGISTER_RATE_LIMIT", "5 per hour")
     WRITE_RATE_LIMIT = env_str("WRITE_RATE_LIMIT", "30 per minute;300 per hour")
     SEARCH_RATE_LIMIT = env_str("SEARCH_RATE_LIMIT", "30 per minute;300 per hour")  # per address and per member
+    # Reactions ("me too", "thank you", "sending support") a member may add or take back.
+    REACTION_RATE_LIMIT = env_str("REACTION_RATE_LIMIT", "30 per minute;300 per day")
+
+    # Notification jobs (fan-out, email) run on RQ over this Redis with `flask jobs worker`; unset, they run
+    # in the process right after the commit that caused them (README, "Notifications and jobs").
+    JOBS_REDIS_URL = env_str("JOBS_REDIS_URL")
+    JOBS_QUEUE = env_str("JOBS_QUEUE", "thaw")
 
     # Moderation thresholds (PRODUCT.md, moderation model).
     HOLD_FIRST_POSTS = env_int("HOLD_FIRST_POSTS", 1)
