@@ -1,6 +1,6 @@
 """What features above the forum add to it, registered at start-up.
 
-The forum must not import the features built on it (polls, moderation), yet its
+The forum must not import the features built on it (polls, moderation, notifications), yet its
 pages show a thread's polls, a moderator's edit through the plain post and
 thread routes is an audited moderator action, and a deleted post's words stay
 while moderators still review it. Those features register a `ForumHooks` here
@@ -42,6 +42,13 @@ class ForumHooks:
     def moderator_update_thread(self, moderator, thread_id: int, title, tag_refs, reason: str):
         """A moderator's audited retitle or retag of someone else's thread."""
         raise NotAllowed("Only the author can change this thread.")
+
+    def post_published(self, post) -> None:
+        """A post became readable (written published, or approved later), inside the unit of work that did it:
+        notifications decide after commit who must hear about it."""
+
+    def annotate_posts(self, posts: list, viewer) -> None:
+        """Sets what features above show on each post of a list (reactions), in one query for the list."""
 
     def keeps_words(self, post) -> bool:
         """Whether a post its author deletes must keep its words for now (a flag or queue item on it

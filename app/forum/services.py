@@ -58,6 +58,7 @@ def _mark_readable(posts: Iterable[Post], viewer: Member | None) -> None:
             post.readable = is_moderator(viewer) or (viewer is not None and post.author_id == viewer.id)
         else:
             post.readable = True
+    forum_hooks().annotate_posts(posts, viewer)
 
 
 # The same rules under public names, for the features above the forum that find its posts (search).
@@ -261,6 +262,8 @@ def _new_post(thread: Thread, author: Member, body: str, html: str, parent: Post
     post.path = (parent.path if parent else "") + path_segment(post.id)
     db.session.add(PostRevision(post=post, editor=author, body_source=body, body_html=html))
     post.support = post_screen().record(post, verdict)
+    if post.status == PostStatus.published:
+        forum_hooks().post_published(post)
     return post
 
 
@@ -406,6 +409,8 @@ def set_post_status(post: Post, status: PostStatus) -> None:
     was_counted = post.status == PostStatus.published and not post.is_opening
     now_counted = status == PostStatus.published and not post.is_opening
     post.status = status
+    if status == PostStatus.published:
+        forum_hooks().post_published(post)  # approved: heard about now (a post is fanned out once, ever)
     if post.is_opening:
         post.thread.status = status
     change = int(now_counted) - int(was_counted)
