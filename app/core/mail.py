@@ -9,6 +9,7 @@ growing delay: by the next message sent, by a request once a minute, and by `fla
 
 Each row is claimed before it is sent (`claimed_until`), so two senders never send it twice.
 """
+import json
 import logging
 import threading
 import time
@@ -49,9 +50,12 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     # Why the last attempt failed (the server's answer, never the message); null until one fails.
     last_error: Mapped[str | None] = mapped_column(sa.String(500))
+    # Extra headers as JSON (List-Unsubscribe and List-Unsubscribe-Post of notification emails).
+    headers: Mapped[str | None] = mapped_column(sa.Text)
 
 
-def send(to: str, subject: str, text: str, html: str, reason: str) -> OutboxMessage:
+def send(to: str, subject: str, text: str, html: str, reason: str,
+         headers: dict[str, str] | None = None) -> OutboxMessage:
     """Queues a message in the current unit of work; it leaves only after the unit commits.
 
     `reason` ("you asked to reset your password") ends both bodies, so every email says why it came.
@@ -61,7 +65,8 @@ def send(to: str, subject: str, text: str, html: str, reason: str) -> OutboxMess
     footer_html = (f'<hr><p style="color:#555">You receive this email because {_escape(reason)}.<br>'
                    f'Thaw, {_escape(current_app.config["PUBLIC_URL"])}</p>')
     message = OutboxMessage(to=to, subject=subject, text=text.rstrip() + footer_text,
-                            html=f"<!doctype html><html><body>{html}{footer_html}</body></html>")
+                            html=f"<!doctype html><html><body>{html}{footer_html}</body></html>",
+                            headers=json.dumps(headers) if headers else None)
     with unit_of_work():
         db.session.add(message)
         db.session.flush()
@@ -153,7 +158,8 @@ def _send_now(message: OutboxMessage) -> None:
     with mail.get_connection(backend=cfg["MAIL_BACKEND"], **options) as connection:
         email = EmailMultiAlternatives(subject=message.subject, body=message.text,
                                        from_email=cfg["MAIL_DEFAULT_SENDER"], to=[message.to],
-                                       connection=connection)
+                                       connection=connection,
+                                       headers=json.loads(message.headers) if message.headers else None)
         email.attach_alternative(message.html, "text/html")
         email.send()
 
