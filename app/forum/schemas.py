@@ -87,6 +87,15 @@ class PostSchema(ma.Schema):
     created_at = UTCDateTime()
     edited_at = UTCDateTime(allow_none=True)
     status = ma.fields.Enum(PostStatus, by_value=True)
+    # Set by the notifications feature through the forum's annotate_posts hook; who reacted is never shown.
+    reactions = ma.fields.Function(
+        lambda p: getattr(p, "reactions", None) or {"me_too": 0, "thanks": 0, "support": 0},
+        metadata={"type": "object", "description": "How many members said me too, thank you, sending support",
+                  "properties": {k: {"type": "integer"} for k in ("me_too", "thanks", "support")}})
+    my_reactions = ma.fields.Function(
+        lambda p: getattr(p, "my_reactions", None) or [],
+        metadata={"type": "array", "items": {"type": "string", "enum": ["me_too", "thanks", "support"]},
+                  "description": "The caller's own reactions on this post"})
 
 
 class WrittenPostSchema(PostSchema):
