@@ -9,8 +9,7 @@ from app.core.markdown import render_markdown
 from app.extensions import db
 from app.forum.models import Post
 from app.moderation.models import QueueItem, QueueKind, WatchedAction
-from tests.moderation.screening.test_screening import (count, crisis_words, established, post_reply,  # noqa: F401
-                                                       text_of, thread, watch)
+from tests.moderation.screening.test_screening import count, post_reply, text_of, watch
 
 pytestmark = pytest.mark.usefixtures("premoderation", "vocabulary")
 

@@ -7,14 +7,15 @@ import sqlalchemy as sa
 
 from app.core.db import utcnow
 from app.core.errors import NotAllowed
+from app.core.screening import PERSONAL_DETAILS_QUESTION, personal_details
 from app.extensions import db
 from app.forum import services as forum_services
 from app.forum.models import Post, PostRevision, PostStatus, Thread
 from app.members.models import MemberStatus
-from app.moderation.screening import data
 from app.moderation.models import QueueItem, QueueKind, WatchedAction, WatchedWord
-from app.core.screening import PERSONAL_DETAILS_QUESTION, personal_details
+from app.moderation.screening import data
 from app.notifications.models import Notification, NotificationKind
+from tests.moderation.screening.conftest import approve
 
 pytestmark = pytest.mark.usefixtures("premoderation", "vocabulary")
 
@@ -37,27 +38,6 @@ def watch(pattern: str, action: WatchedAction, is_regex: bool = False) -> None:
 
 def items_for(post_id: int) -> list[QueueItem]:
     return list(db.session.scalars(sa.select(QueueItem).where(QueueItem.post_id == post_id)))
-
-
-def approve(post: Post) -> None:
-    forum_services.set_post_status(post, PostStatus.published)
-    db.session.commit()
-
-
-@pytest.fixture
-def established(make_member):
-    """A member who joined long ago and whose first post was approved."""
-    def make(handle=None, **attrs):
-        member = make_member(handle, joined_at=utcnow() - timedelta(days=90), **attrs)
-        approve(forum_services.opening_post(forum_services.start_thread(member, "My first thread", "Hello!",
-                                                                        ["baclofen"])))
-        return member
-    return make
-
-
-@pytest.fixture
-def thread(established):
-    return forum_services.start_thread(established("thread_owner"), "Cooling vests?", "Which one?", ["heat"])
 
 
 def post_reply(client, headers, thread, body, **extra):
@@ -321,12 +301,6 @@ class TestPersonalDetails:
 
 
 # --- crisis words -------------------------------------------------------------------------
-
-@pytest.fixture
-def crisis_words(app):
-    from app.moderation.words.services import seed_crisis_words
-    seed_crisis_words()
-
 
 @pytest.mark.usefixtures("crisis_words")
 class TestCrisis:

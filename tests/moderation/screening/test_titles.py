@@ -12,8 +12,7 @@ from app.forum import services as forum_services
 from app.forum.models import PostStatus, Thread
 from app.moderation.models import QueueItem, QueueKind, QueueStatus, WatchedAction
 from app.notifications.models import Notification, NotificationKind
-from tests.moderation.screening.test_screening import (THREAD, count, crisis_words, established,  # noqa: F401
-                                                       text_of, thread, watch)
+from tests.moderation.screening.test_screening import THREAD, count, text_of, watch
 
 pytestmark = pytest.mark.usefixtures("premoderation", "vocabulary")
 
