@@ -32,12 +32,16 @@ class SQLiteEngine:
             groups.append("(" + " OR ".join(spellings) + ")")
         return " AND ".join(groups)
 
-    def ranked(self, terms: list[Term]) -> sa.Subquery:
-        """(post_id, score) of every document matching every term; higher scores are better matches."""
+    def ranked(self, terms: list[Term], threads: sa.Select | None = None) -> sa.Subquery:
+        """(post_id, score) of every document matching every term (in these threads); higher is better."""
         # bm25 is lower for better matches; column weights: title, tags, body.
         score = (-sa.func.bm25(_FTS, 4.0, 2.0, 1.0)).label("score")
-        return (sa.select(fts.c.rowid.label("post_id"), score)
-                .where(_FTS.op("MATCH")(sa.bindparam("fts_query", self.expression(terms)))).subquery("ranked"))
+        rows = (sa.select(fts.c.rowid.label("post_id"), score)
+                .where(_FTS.op("MATCH")(sa.bindparam("fts_query", self.expression(terms)))))
+        if threads is not None:  # looked up once, then each match checked against it before ranking
+            rows = rows.where(fts.c.rowid.in_(sa.select(SearchDocument.post_id)
+                                              .where(SearchDocument.thread_id.in_(threads))))
+        return rows.subquery("ranked")
 
     def excerpts(self, terms: list[Term], post_ids: list[int]) -> dict[int, str]:
         if not post_ids:
@@ -76,13 +80,16 @@ class PostgresEngine:
             query = group if query is None else query.op("&&")(group)
         return query
 
-    def ranked(self, terms: list[Term]) -> sa.Subquery:
-        """(post_id, score) of every document matching every term; higher scores are better matches."""
+    def ranked(self, terms: list[Term], threads: sa.Select | None = None) -> sa.Subquery:
+        """(post_id, score) of every document matching every term (in these threads); higher is better."""
         query = self.tsquery(terms)
         # float8, so a score carried in a cursor compares equal to itself on the next page.
         score = sa.cast(sa.func.ts_rank(sa.literal_column("'{0.1, 0.2, 0.4, 1.0}'::float4[]"), self.vector, query),
                         sa.Double).label("score")
-        return sa.select(SearchDocument.post_id, score).where(self.vector.op("@@")(query)).subquery("ranked")
+        rows = sa.select(SearchDocument.post_id, score).where(self.vector.op("@@")(query))
+        if threads is not None:
+            rows = rows.where(SearchDocument.thread_id.in_(threads))
+        return rows.subquery("ranked")
 
     def excerpts(self, terms: list[Term], post_ids: list[int]) -> dict[int, str]:
         if not post_ids:

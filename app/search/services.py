@@ -83,7 +83,7 @@ def search(viewer: Member | None, text: str, tags: list[Tag] = (), kind: str | N
     """
     query = parse(text, Vocabulary.load())
     engine = current_engine()
-    ranked = engine.ranked(query.terms)
+    ranked = engine.ranked(query.terms, _threads_tagged(tags) if tags else None)
     by_score = sort == "relevance"
     after = decode_cursor(cursor, (float, int) if by_score else (datetime, int)) if cursor else None
 
@@ -94,7 +94,7 @@ def search(viewer: Member | None, text: str, tags: list[Tag] = (), kind: str | N
             columns.append(candidates.c.matches)
         page = (sa.select(*columns).select_from(candidates).join(Post, Post.id == candidates.c.post_id)
                 .join(Thread, Thread.id == Post.thread_id).where(findable(viewer)))
-        page = _filtered(page, tags, kind, since, until)
+        page = _filtered(page, kind, since, until)
         if after is not None and not by_score:
             page = page.where(_after(order, candidates.c.post_id, after))
         return page.order_by(order.desc(), candidates.c.post_id.desc()).limit(limit + 1)
@@ -132,15 +132,17 @@ def _after(order, post_id, after: tuple):
     return sa.or_(order < value, sa.and_(order == value, post_id < last_id))
 
 
-def _filtered(page, tags: list[Tag], kind: str | None, since: date | None, until: date | None):
+def _threads_tagged(tags: list[Tag]) -> sa.Select:
+    """Threads carrying every one of these tags (the engine narrows its matches to them before ranking)."""
+    return (sa.select(thread_tags.c.thread_id).where(thread_tags.c.tag_id.in_([t.id for t in tags]))
+            .group_by(thread_tags.c.thread_id).having(sa.func.count() == len({t.id for t in tags})))
+
+
+def _filtered(page, kind: str | None, since: date | None, until: date | None):
     if kind == "threads":
         page = page.where(Post.parent_id.is_(None))
     elif kind == "posts":
         page = page.where(Post.parent_id.is_not(None))
-    if tags:
-        having_all = (sa.select(thread_tags.c.thread_id).where(thread_tags.c.tag_id.in_([t.id for t in tags]))
-                      .group_by(thread_tags.c.thread_id).having(sa.func.count() == len({t.id for t in tags})))
-        page = page.where(Post.thread_id.in_(having_all))
     if since is not None:
         page = page.where(Post.created_at >= _start_of(since))
     if until is not None:
