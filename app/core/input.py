@@ -2,7 +2,7 @@
 
 Every string Thaw reads must be storable on SQLite and PostgreSQL alike, so a NUL
 character or a lone UTF-16 surrogate (JSON lets a client send "\\ud800") is refused,
-naming the field; every integer fits the 64-bit columns it is compared with; a JSON
+naming the field; every integer fits the id columns it is compared with (32 bits on PostgreSQL); a JSON
 body parses, without NaN or Infinity, and is not nested deeper than any schema goes.
 
 The checks run at the request's door for the API (body and query) and for page
@@ -20,7 +20,9 @@ from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from app.core.errors import InvalidInput, is_api_request
 
-INT_MIN, INT_MAX = -(2 ** 63), 2 ** 63 - 1
+# Ids are INTEGER columns, 32 bits on PostgreSQL (SQLite's hold 64): a number past that range can
+# name no row, and PostgreSQL would refuse to even compare it. No number Thaw takes is larger.
+INT_MIN, INT_MAX = -(2 ** 31), 2 ** 31 - 1
 # Deeper than any body Thaw takes (a report's side effects are three levels down).
 MAX_JSON_DEPTH = 32
 
@@ -87,7 +89,7 @@ def _printable(path: str) -> str:
 
 
 def as_id(text: str) -> int | None:
-    """A page's typed or chosen id (ASCII digits that fit 64 bits) as a number, or None."""
+    """A page's typed or chosen id (ASCII digits within INT_MAX) as a number, or None."""
     text = text.strip()
     if not (text.isascii() and text.isdigit()) or len(text) > len(str(INT_MAX)) or int(text) > INT_MAX:
         return None
@@ -190,7 +192,7 @@ def _digits_at_most(limit: int) -> str:
 # A path that no converter matches is a 404. A converter that matched and then refused would
 # be a 405 wherever another method shares the path, so the bounds live in the expressions.
 class Int64Converter(IntegerConverter):
-    """`<int:id>`: a number that fits a 64-bit id column; a larger one matches no route."""
+    """`<int:id>`: a number that fits an id column; a larger one matches no route."""
     regex = _digits_at_most(INT_MAX)
 
     def __init__(self, map, *args, **kwargs):

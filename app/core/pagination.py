@@ -41,7 +41,7 @@ def invalid_cursor() -> InvalidInput:
 def decode_cursor(cursor: str, kinds: tuple[type, ...]) -> tuple:
     """The key inside a cursor, checked against the expected types (datetime, int, str): 422 otherwise.
 
-    Times must carry their time zone and lie in range, integers fit 64 bits, text is storable.
+    Times must carry their time zone and lie in range, integers fit the id columns, text is storable.
     """
     if len(cursor) > MAX_CURSOR_CHARS:
         raise invalid_cursor()

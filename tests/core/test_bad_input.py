@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from app import create_app
+from app.core.input import INT_MAX
 from app.core.pagination import encode_cursor
 from app.extensions import db, limiter
 from app.members.models import Role
@@ -30,6 +31,8 @@ FIELD_CORPUS = {
     "nul as a key": {NUL: 1},
     "integer past 64 bits": 2 ** 64,
     "negative integer past 64 bits": -(2 ** 63) - 1,
+    "integer past the id columns (32 bits on PostgreSQL)": 2 ** 31,
+    "largest 64-bit integer": 2 ** 63 - 1,
     "huge integer": 10 ** 30,
     "huge integer in a list": [10 ** 30],
 }
@@ -52,7 +55,7 @@ BODY_CORPUS = {
 }
 # Well-formed JSON of the wrong shape: refused where a body is read.
 SHAPE_CORPUS = {"a list": "[]", "null": "null", "a string": '"title"', "a number": "7"}
-BAD_IDS = ["99999999999999999999999999999", str(2 ** 63), "-1", "%00", "1%00"]
+BAD_IDS = ["99999999999999999999999999999", str(2 ** 63), str(2 ** 63 - 1), str(2 ** 31), "-1", "%00", "1%00"]
 BAD_NAMES = ["%00", "a%00b"]
 
 
@@ -66,6 +69,7 @@ CURSOR_CORPUS = {
     "naive date": cursor_of("2030-01-01T00:00:00", 5),
     "overflowing date": cursor_of("9999-12-31T23:59:59-12:00", 5),
     "id past 64 bits": cursor_of("2030-01-01T00:00:00+00:00", 2 ** 64),
+    "id past 32 bits": cursor_of("2030-01-01T00:00:00+00:00", 2 ** 31),
     "huge post id": cursor_of(10 ** 30),
     "nul text": cursor_of(NUL),
     "wrong shape": cursor_of({"a": 1}),
@@ -74,7 +78,8 @@ CURSOR_CORPUS = {
 }
 # Text in any query parameter; numbers where the parameter is a number.
 QUERY_CORPUS = {"nul": NUL, "nul alone": "\x00"}
-NUMBER_QUERY_CORPUS = {"huge integer": str(10 ** 30), "integer past 64 bits": str(2 ** 64), "long digits": "9" * 5000}
+NUMBER_QUERY_CORPUS = {"huge integer": str(10 ** 30), "integer past 64 bits": str(2 ** 64),
+                       "integer past 32 bits": str(2 ** 31), "long digits": "9" * 5000}
 
 
 # --- the endpoints ------------------------------------------------------------------------
@@ -284,13 +289,18 @@ def assert_refused(response, what: str, api: bool = True) -> None:
 
 def test_every_endpoint_has_an_example():
     """A new write endpoint or form must join the corpus: this fails until it has an example."""
-    assert {(m, p) for m, p, _ in WRITES} == set(API_EXAMPLES)
-    assert set(PAGE_POSTS) == set(PAGE_EXAMPLES)
+    endpoints = {(m, p) for m, p, _ in WRITES}
+    assert not endpoints - set(API_EXAMPLES), f"add a succeeding example to API_EXAMPLES for {endpoints - set(API_EXAMPLES)}"
+    assert not set(API_EXAMPLES) - endpoints, f"no such endpoint any more: {set(API_EXAMPLES) - endpoints}"
+    assert not set(PAGE_POSTS) - set(PAGE_EXAMPLES), f"add an example to PAGE_EXAMPLES for {set(PAGE_POSTS) - set(PAGE_EXAMPLES)}"
+    assert not set(PAGE_EXAMPLES) - set(PAGE_POSTS), f"no such form any more: {set(PAGE_EXAMPLES) - set(PAGE_POSTS)}"
     assert len(WRITES) >= 30 and len(PAGE_POSTS) >= 25
 
 
 @pytest.mark.parametrize("method,path,operation", WRITES, ids=[f"{m} {p}" for m, p, _ in WRITES])
 def test_api_write_refuses_bad_input_and_stores_nothing(client, world, method, path, operation):
+    if (method, path) not in API_EXAMPLES:
+        pytest.fail(f"{method} {path} is new: add a succeeding example to API_EXAMPLES")
     example = API_EXAMPLES[(method, path)]
     if (method, path) in API_BEFORE:
         prepare(client, world, API_BEFORE[(method, path)])
@@ -399,6 +409,7 @@ PAGE_BEFORE = {
 # Pages only their author uses (a moderator acts through /mod/...).
 AUTHOR_PAGES = {"/posts/<int:post_id>/delete", "/posts/<int:post_id>/edit"}
 PAGE_FIELD_CORPUS = {"nul": NUL, "huge integer": str(10 ** 30), "integer past 64 bits": str(2 ** 64),
+                     "integer past 32 bits": str(2 ** 31),
                      "long digits": "9" * 5000}
 PAGE_DATE_CORPUS = {"day past the range": "9999-12-31", "day before it": "0001-01-01",
                     "time that overflows in UTC": "9999-12-31T23:59:59-12:00",
@@ -422,6 +433,8 @@ def test_page_form_refuses_bad_input_and_stores_nothing(client, pages, world, ru
         form_page = "/threads/new"
     if rule in PAGE_BEFORE:
         prepare(client, world, PAGE_BEFORE[rule])
+    if rule not in PAGE_EXAMPLES:
+        pytest.fail(f"{rule} is new: add a succeeding example to PAGE_EXAMPLES")
     valid = PAGE_EXAMPLES[rule](world)
     path = page_path(rule, world)
     before = stored()
@@ -499,11 +512,11 @@ def test_every_error_response_is_described_as_problem_json(client):
     assert checked >= 50
 
 
-def test_path_ids_are_documented_within_64_bits(client):
+def test_path_ids_are_documented_within_the_id_columns(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     ids = [p["schema"] for ops in spec["paths"].values() for p in ops.get("parameters", [])
            if isinstance(p, dict) and p.get("in") == "path" and p["schema"]["type"] == "integer"]
-    assert ids and all(schema["maximum"] == 2 ** 63 - 1 for schema in ids)
+    assert ids and all(schema["maximum"] == INT_MAX == 2 ** 31 - 1 for schema in ids)
 
 
 
