@@ -90,8 +90,8 @@ def search(viewer: Member | None, text: str, tags: list[Tag] = (), kind: str | N
     def page_over(candidates, order):
         """The page: candidates joined to their posts and threads, kept if findable and within the filters."""
         columns = [candidates.c.post_id, Post.thread_id, Post.parent_id, Post.created_at, candidates.c.score]
-        if "matches" in candidates.c:
-            columns.append(candidates.c.matches)
+        if isinstance(candidates, sa.CTE):
+            columns.append(sa.select(sa.func.count()).select_from(candidates).scalar_subquery().label("matches"))
         page = (sa.select(*columns).select_from(candidates).join(Post, Post.id == candidates.c.post_id)
                 .join(Thread, Thread.id == Post.thread_id).where(findable(viewer)))
         page = _filtered(page, kind, since, until)
@@ -106,9 +106,9 @@ def search(viewer: Member | None, text: str, tags: list[Tag] = (), kind: str | N
         if after is not None:
             candidates = candidates.where(_after(ranked.c.score, ranked.c.post_id, after))
         top_size = max(TOP_CANDIDATES, (limit + 1) * 4)
-        # `matches` counts every candidate (the window runs before the limit): more than were joined?
-        best = (candidates.add_columns(sa.func.count().over().label("matches"))
-                .order_by(ranked.c.score.desc(), ranked.c.post_id.desc()).limit(top_size).subquery("best"))
+        # One candidate more than are looked at says whether any were left out (a CTE: ranked once).
+        best = (candidates.order_by(ranked.c.score.desc(), ranked.c.post_id.desc()).limit(top_size + 1)
+                .cte("best"))
         rows = _run(lambda: db.session.execute(page_over(best, best.c.score)).all())
         if len(rows) <= limit and (not rows or rows[0].matches > top_size):
             every = candidates.subquery("every")

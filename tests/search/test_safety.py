@@ -76,7 +76,7 @@ def test_a_search_leaves_no_trace_in_the_database_or_the_logs(content, search_ap
 def test_a_failing_search_is_not_logged_with_its_words(content, search_api, monkeypatch, caplog):
     from app.search import engines
 
-    def broken(self, terms):  # a database that cannot answer the search's statement
+    def broken(self, terms, threads=None):  # a database that cannot answer the search's statement
         missing = sa.select(sa.literal_column("post_id"), sa.literal_column("score")).select_from(sa.table("gone"))
         return missing.subquery("ranked")
     monkeypatch.setattr(engines.current_engine().__class__, "ranked", broken)
