@@ -1,5 +1,6 @@
 """Member operations. Each owns its transaction and raises domain errors."""
 import hashlib
+import re
 import secrets
 from datetime import timedelta
 
@@ -129,7 +130,12 @@ INVALID_LINK = ("This link cannot be used: it was used already, has expired, or 
                 "Ask for a new one.")
 
 
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,200}")
+
+
 def _live_link(token: str, purpose: LinkPurpose) -> EmailLink:
+    if not isinstance(token, str) or not _TOKEN_SHAPE.fullmatch(token):  # never a query for what we never sent
+        raise InvalidInput({"token": [INVALID_LINK]}, INVALID_LINK)
     link = db.session.scalar(sa.select(EmailLink).where(
         EmailLink.token_hash == _token_digest(token or ""), EmailLink.purpose == purpose,
         EmailLink.used_at.is_(None), EmailLink.expires_at > utcnow()).with_for_update())

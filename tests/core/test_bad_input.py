@@ -15,7 +15,7 @@ from app import create_app
 from app.core.input import INT_MAX
 from app.core.pagination import encode_cursor
 from app.extensions import db, limiter
-from app.members.models import Role
+from app.members.models import ApiToken, Role
 from tests.conftest import PASSWORD
 
 PROBLEM = "application/problem+json"
@@ -147,6 +147,15 @@ API_EXAMPLES = {
     ("POST", "/api/v1/moderation/watched-words"): lambda w: {"pattern": "cheap pills", "action": "block", **REASON},
     ("DELETE", "/api/v1/moderation/watched-words/{word_id}"): lambda w: dict(REASON),
     ("POST", "/api/v1/me/notifications/read"): lambda w: {"up_to": w["notification"]},
+    ("POST", "/api/v1/email-verifications"): lambda w: {"token": emailed_token(w, "verify_email")},
+    ("POST", "/api/v1/password-resets"): lambda w: {"email": "admin_ada@example.org"},
+    ("POST", "/api/v1/password-resets/confirm"): lambda w: {"token": emailed_token(w, "reset_password"),
+                                                            "password": "a brand new password"},
+    ("PUT", "/api/v1/me/password"): lambda w: {"current_password": PASSWORD, "new_password": "a brand new password"},
+    ("PUT", "/api/v1/me/email"): lambda w: {"password": PASSWORD, "email": "ada.new@example.org"},
+    ("DELETE", "/api/v1/me/tokens/{token_id}"): None,
+    ("DELETE", "/api/v1/me/sessions"): None,
+    ("DELETE", "/api/v1/me"): lambda w: {"password": PASSWORD, "erase_posts": True},
 }
 # What must be true of the world before the example can succeed (the thread locked to unlock it …).
 API_BEFORE = {
@@ -190,14 +199,36 @@ PAGE_EXAMPLES = {
     "/mod/words": lambda w: {"pattern": "cheap pills", "action": "block", **REASON},
     "/mod/words/<int:word_id>/remove": lambda w: dict(REASON),
     "/notifications/read": lambda w: {"up_to": str(w["notification"])},
+    "/verify-email": lambda w: {"token": emailed_token(w, "verify_email")},
+    "/reset-password": lambda w: {"email": "admin_ada@example.org"},
+    "/reset-password/confirm": lambda w: {"token": emailed_token(w, "reset_password"),
+                                          "password": "a brand new password"},
+    "/account/password": lambda w: {"current_password": PASSWORD, "new_password": "a brand new password"},
+    "/account/email": lambda w: {"email": "ada.new@example.org", "password": PASSWORD},
+    "/account/tokens/<int:token_id>/revoke": lambda w: {},
+    "/account/sessions": lambda w: {},
+    "/account/consent": lambda w: {"ballots_in_stats": "on"},
+    "/account/delete": lambda w: {"password": PASSWORD, "erase_posts": "on"},
 }
+
+
+def emailed_token(world: dict, purpose: str) -> str:
+    """The token of a link as if emailed to the admin (only its digest is stored)."""
+    from app.members import services as member_services
+    from app.members.models import LinkPurpose
+    from app.core.unit_of_work import unit_of_work
+    from datetime import timedelta
+    with unit_of_work():
+        admin = db.session.merge(world["admin"])
+        return member_services._new_link(admin, LinkPurpose(purpose), "ada.new@example.org"
+                                         if purpose == "verify_email" else admin.email, timedelta(hours=1))
 PAGE_PATHS = {
     "<int:thread_id>": "thread", "<int:post_id>": "reply", "<int:poll_id>": "poll", "<int:item_id>": "flag_item",
     "<int:word_id>": "word", "<treatment>": "treatment", "<handle>": "handle",
-    "<any(lock, unlock, pin, unpin):action>": "lock", "<any(warn, suspend, unsuspend):action>": "suspend",
+    "<int:token_id>": "token", "<any(lock, unlock, pin, unpin):action>": "lock", "<any(warn, suspend, unsuspend):action>": "suspend",
 }
 API_PATHS = {"{thread_id}": "thread", "{post_id}": "reply", "{poll_id}": "poll", "{item_id}": "flag_item",
-             "{word_id}": "word", "{treatment}": "treatment", "{handle}": "handle"}
+             "{word_id}": "word", "{treatment}": "treatment", "{handle}": "handle", "{token_id}": "token"}
 
 
 # --- the world every request acts in ------------------------------------------------------
@@ -210,6 +241,8 @@ def world(app, client, vocabulary, make_member, api_headers):
     admin = make_member("admin_ada", role=Role.admin)
     sam, flo, newbie = make_member("sam"), make_member("flo"), make_member("newbie")
     as_admin, as_sam = api_headers(admin), api_headers(sam)
+    api_headers(admin)  # a second token, for the examples that revoke one
+    spare_token = db.session.scalar(sa.select(sa.func.max(ApiToken.id)))
 
     def ok(response, status=201):
         assert response.status_code == status, response.get_data(as_text=True)
@@ -237,7 +270,7 @@ def world(app, client, vocabulary, make_member, api_headers):
             "flag_item": next(i["id"] for i in items if i["kind"] == "flagged_post"),
             "pending_item": next(i["id"] for i in items if i["kind"] == "pending_post"),
             "word": word["id"], "treatment": "baclofen", "handle": "sam", "notification": notifications[0]["id"],
-            "lock": "unlock", "suspend": "suspend", "sam": sam,
+            "lock": "unlock", "suspend": "suspend", "sam": sam, "token": spare_token,
         }
     finally:
         limiter.enabled = True
