@@ -3,6 +3,8 @@
 A new table that stores something about a member belongs in `export` and `delete_account` (and, if it
 ages out, in retention.py).
 """
+import re
+
 import sqlalchemy as sa
 from sqlalchemy.orm import object_mapper
 
@@ -34,6 +36,19 @@ def _row(obj, leave_out: tuple[str, ...] = ()) -> dict:
         elif hasattr(value, "value"):
             value = value.value
         row[column.key] = value
+    return row
+
+
+_MENTION = re.compile(r"@([A-Za-z0-9_-]{3,30})")
+
+
+def _without_others(row: dict, member: Member) -> dict:
+    """A notification may name whoever replied ("@bob replied to your post"): the export names nobody else."""
+    def keep_own(match):
+        return match.group(0) if match.group(1).casefold() == member.handle_key else "@another member"
+    for key in ("message", "reason"):
+        if isinstance(row.get(key), str):
+            row[key] = _MENTION.sub(keep_own, row[key])
     return row
 
 
@@ -76,7 +91,7 @@ def export(member: Member) -> dict:
             ExperienceRevision.report_id.in_(report_ids)).order_by(ExperienceRevision.id))],
         "flags_filed": [_row(f, ("queue_item_id",)) for f in _all(
             sa.select(Flag).where(Flag.member_id == member.id).order_by(Flag.id))],
-        "notifications": [_row(n) for n in _all(
+        "notifications": [_without_others(_row(n), member) for n in _all(
             sa.select(Notification).where(Notification.member_id == member.id).order_by(Notification.id))],
         # What moderators did about the member, without naming the moderator.
         "moderation_actions": [_row(a, ("moderator_id", "moderator_handle", "moderator_role")) for a in _all(
