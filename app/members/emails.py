@@ -10,7 +10,10 @@ def _link(path: str, token: str) -> str:
 
 
 def _send(to: str, subject: str, paragraphs: list[str], reason: str, link: str | None = None,
-          link_label: str = "") -> None:
+          link_label: str = "", how_to_stop: str | None = None) -> None:
+    site = current_app.config["PUBLIC_URL"].rstrip("/")
+    paragraphs = paragraphs + [how_to_stop or "Emails about your account stop when you change its address or "
+                                              f"delete the account, on your account page: {site}/account"]
     text = "\n\n".join(paragraphs + ([link] if link else []))
     html = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
     if link:
@@ -65,4 +68,4 @@ def account_deleted(to: str, handle: str) -> None:
     _send(to, "Your Thaw account was deleted",
           [f"Goodbye {handle},", "Your Thaw account was deleted as you asked, and this address was erased "
            "from it. This is the last email Thaw sends you."],
-          "it was the address of the Thaw account that was deleted")
+          "it was the address of the Thaw account that was deleted", how_to_stop="Thaw has no address of yours now")

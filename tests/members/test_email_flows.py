@@ -46,6 +46,7 @@ class TestSignUp:
         assert "Confirm your email address" in message["Subject"]
         assert "You receive this email because" in mailbox.text(message)
         assert "You receive this email because" in mailbox.html(message)
+        assert "Emails about your account stop when you change its address" in mailbox.text(message)
         # Until then: the handle signs in, the address does not.
         assert sign_in_api(client, "Spasm_Sam").status_code == 201
         assert sign_in_api(client, "sam@example.org").status_code == 401
