@@ -114,7 +114,8 @@ def main() -> int:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "THAW_ENV": "development", "DATABASE_URL": url, "RATELIMIT_ENABLED": "false",
-           "RATELIMIT_STORAGE_URI": "memory://", "FLASK_DEBUG": "0"}
+           "RATELIMIT_STORAGE_URI": "memory://", "FLASK_DEBUG": "0",
+           "MAIL_BACKEND": "locmem"}  # no mail leaves, and none is written into instance/
     env.pop("REDIS_URL", None)
     flask = [str(BIN / "flask"), "--app", "wsgi"]
     server = None
