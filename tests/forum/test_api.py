@@ -300,7 +300,7 @@ class TestQueryCounts:
                 response = client.get(f"/api/v1/threads/{thread.id}?limit=100", headers=headers)
             assert response.status_code == 200
             counts.append(queries.count)
-        assert counts[0] == counts[1] <= 6, counts
+        assert counts[0] == counts[1] <= 7, counts  # 7: the posts' reaction counts are one query
 
     def test_thread_list_is_constant_whatever_its_length(self, client, forum, make_member, count_queries):
         counts = []

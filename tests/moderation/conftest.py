@@ -19,3 +19,11 @@ def moderator(make_member):
 @pytest.fixture
 def admin(make_member):
     return make_member("admin_ada", role=Role.admin)
+
+
+@pytest.fixture(autouse=True)
+def no_activity_notifications(app, monkeypatch):
+    """Moderation tests count moderation's own notifications; what members' posts tell followers,
+    repliers and the mentioned is tested in tests/notifications (the forum's post_published hook)."""
+    from app.forum.hooks import forum_hooks
+    monkeypatch.setattr(forum_hooks(), "post_published", lambda post: None)
