@@ -3,6 +3,10 @@ from flask_smorest import Blueprint
 
 from app.members.auth import current_api_member, token_required, write_limit
 from app.notifications import services
+from app.notifications.delivery.api import blp as jobs
+from app.notifications.following.api import blp as following
+from app.notifications.preferences.api import blp as preferences
+from app.notifications.reactions.api import blp as reactions
 from app.notifications.schemas import MarkedSchema, MarkReadSchema, NotificationListSchema, NotificationQuerySchema
 
 blp = Blueprint("notifications_api", __name__, url_prefix="/api/v1",
@@ -30,3 +34,6 @@ def mark_read(data):
     member = current_api_member()
     marked = services.mark_all_read(member, data["up_to"])
     return {"marked": marked, "unread_count": services.unread_count(member)}
+
+
+blueprints = (blp, following, reactions, preferences, jobs)

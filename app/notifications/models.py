@@ -68,6 +68,21 @@ class Notification(db.Model):
 
     member = relationship("Member")
 
+    @property
+    def shown_message(self) -> str:
+        """The message as a member reads it: grouped ones say how many, without names."""
+        title = getattr(self, "thread_title", None)
+        if self.count > 1 and self.kind in GROUPED_MESSAGES and title:
+            return GROUPED_MESSAGES[self.kind].format(count=self.count, title=title)
+        return self.message
+
+
+GROUPED_MESSAGES = {
+    NotificationKind.reply: "{count} new replies to your posts in '{title}'",
+    NotificationKind.mention: "{count} mentions of you in '{title}'",
+    NotificationKind.followed_thread: "{count} new replies in '{title}'",
+}
+
 
 class ThreadFollowState(str, enum.Enum):
     following = "following"

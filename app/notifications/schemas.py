@@ -8,7 +8,7 @@ from app.notifications.models import NotificationKind
 class NotificationSchema(ma.Schema):
     id = ma.fields.Integer()
     kind = ma.fields.Enum(NotificationKind, by_value=True)
-    message = ma.fields.String()
+    message = ma.fields.String(attribute="shown_message")
     reason = ma.fields.String(allow_none=True, metadata={"description": "Why, in the moderator's words"})
     post_id = ma.fields.Integer(allow_none=True)
     thread_id = ma.fields.Function(lambda n: getattr(n, "link_thread_id", n.thread_id),

@@ -6,8 +6,13 @@ from app.core.errors import InvalidInput
 from app.core.input import as_id
 from app.core.pages import viewer
 from app.notifications import services
+from app.notifications.following.views import bp as following
+from app.notifications.preferences.views import bp as preferences
+from app.notifications.reactions.views import bp as reactions
 
 bp = Blueprint("notifications", __name__)
+for child in (following, reactions, preferences):
+    bp.register_blueprint(child)
 
 
 @bp.app_context_processor
@@ -33,6 +38,17 @@ def index():
     # The newest shown, so "Mark all as read" leaves alone any that arrive while the page is open.
     newest = page.items[0].id if page.items and not cursor else None
     return render_template("notifications/index.html", page=page, cursor=cursor, newest=newest)
+
+
+@bp.route("/notifications/<int:note_id>")
+@login_required
+def open_notification(note_id: int):
+    """Opening a notification marks it read and shows what it is about."""
+    note = services.open_notification(viewer(), note_id)
+    if note.link_thread_id is None:
+        return redirect(url_for("notifications.index"))
+    return redirect(url_for("forum.thread", thread_id=note.link_thread_id,
+                            _anchor=f"post-{note.post_id}" if note.post_id else None))
 
 
 @bp.route("/notifications/read", methods=["POST"])

@@ -106,9 +106,12 @@ class TestPage:
         html = html_of(client.get("/notifications"))
         assert len(NOTE_IDS.findall(html)) == 3 and html.count(">Unread</strong>") == 3
         assert "You have 3 unread notifications." in html and "Reason given: Reason 0" in html
-        assert f'href="/threads/{thread.id}"' in html
+        [newest] = re.findall(r'href="(/notifications/\d+)"', html)
         assert "Notifications (3 unread)" in html
         assert_accessible_outline(html)
+        opened = client.get(newest)
+        assert opened.status_code == 302 and opened.headers["Location"] == f"/threads/{thread.id}"
+        assert unread(steve) == 2
 
     def test_viewing_does_not_mark_them_read(self, client, pages, steve):
         tell(steve, 2)

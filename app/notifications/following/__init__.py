@@ -1,0 +1,1 @@
+"""Following threads and tags, and muting threads."""

@@ -1,0 +1,1 @@
+"""How each member hears about each kind of notification, and the signed one-click unsubscribe."""
