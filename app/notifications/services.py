@@ -42,9 +42,10 @@ def notify(member: Member | None, kind: NotificationKind, message: str, reason: 
 
 
 def _shown():
-    """Notifications of other members' activity leave when their post does (rejected, removed, deleted)."""
+    """Notifications of other members' activity leave when their post does (rejected, removed, deleted);
+    a group of several stays (it names no post's words, and its other posts still count)."""
     cause = aliased(Post)
-    return sa.or_(Notification.kind.not_in(ACTIVITY_KINDS), Notification.post_id.is_(None),
+    return sa.or_(Notification.kind.not_in(ACTIVITY_KINDS), Notification.post_id.is_(None), Notification.count > 1,
                   sa.exists().where(cause.id == Notification.post_id, cause.status == PostStatus.published))
 
 

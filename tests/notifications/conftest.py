@@ -1,4 +1,5 @@
 """Fixtures for members' activity notifications: a thread, its followers, reading a member's inbox."""
+from tests.mailbox import mailbox, smtp_server  # noqa: F401 (fixtures)
 import pytest
 import sqlalchemy as sa
 

@@ -26,7 +26,7 @@ def _due(delivery: Delivery):
     cause = aliased(Post)
     return sa.and_(Notification.delivery == delivery, Notification.mailed_at.is_(None),
                    Notification.read_at.is_(None),
-                   sa.or_(Notification.post_id.is_(None),
+                   sa.or_(Notification.post_id.is_(None), Notification.count > 1,
                           sa.exists().where(cause.id == Notification.post_id,
                                             cause.status == PostStatus.published)))
 

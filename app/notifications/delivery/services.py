@@ -192,7 +192,8 @@ def _write_batch(kind: NotificationKind, batch: list[tuple[int, Delivery]], mess
                 sa.update(Notification)
                 .where(Notification.member_id.in_(grouped), Notification.group_key == key,
                        Notification.read_at.is_(None))
-                .values(count=Notification.count + 1, post_id=post.id, message=message, created_at=utcnow(),
+                # post_id stays the group's first post: "3 new replies" opens at the first of them
+                .values(count=Notification.count + 1, message=message, created_at=utcnow(),
                         # a digest not yet sent takes the larger count; an email already sent is not repeated
                         mailed_at=sa.case((Notification.delivery.in_([Delivery.daily, Delivery.weekly]), None),
                                           else_=Notification.mailed_at))
