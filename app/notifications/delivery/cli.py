@@ -10,7 +10,8 @@ from rq import SimpleWorker
 from app.extensions import db
 from app.notifications.delivery import jobs
 from app.notifications.delivery.digest import members_due, send_digests
-from app.notifications.delivery.services import fan_out_post
+from app.core.db import utcnow
+from app.notifications.delivery.services import STALE_CLAIM, fan_out_post
 from app.notifications.models import Delivery, DeliveryStatus, PostDelivery
 
 jobs_cli = AppGroup("jobs", help="Notification jobs on RQ (JOBS_REDIS_URL).")
@@ -46,9 +47,11 @@ def failed() -> None:
 
 @jobs_cli.command("retry")
 def retry() -> None:
-    """Runs every failed post delivery again (each is claimed: nobody hears twice)."""
-    ids = list(db.session.scalars(sa.select(PostDelivery.post_id)
-                                  .where(PostDelivery.status == DeliveryStatus.failed)))
+    """Runs every failed post delivery again, and those queued long ago that no worker took (Redis was down);
+    each is claimed, so nobody hears twice."""
+    ids = list(db.session.scalars(sa.select(PostDelivery.post_id).where(sa.or_(
+        PostDelivery.status == DeliveryStatus.failed,
+        sa.and_(PostDelivery.status == DeliveryStatus.queued, PostDelivery.updated_at < utcnow() - STALE_CLAIM)))))
     for post_id in ids:
         fan_out_post(post_id)
     click.echo(f"Retried {len(ids)} deliveries.")

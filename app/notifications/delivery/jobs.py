@@ -47,7 +47,9 @@ def queue() -> Queue | None:
     url = current_app.config.get("JOBS_REDIS_URL")
     if not url:
         return None
-    return Queue(current_app.config.get("JOBS_QUEUE", "thaw"), connection=Redis.from_url(url))
+    # Short timeouts: an unreachable Redis must not hold the request that enqueues.
+    return Queue(current_app.config.get("JOBS_QUEUE", "thaw"),
+                 connection=Redis.from_url(url, socket_connect_timeout=1, socket_timeout=5))
 
 
 def enqueue_after_commit(function, *args, job_id: str | None = None) -> None:
@@ -63,8 +65,16 @@ def _enqueue(function, args, job_id) -> None:
         except Exception:  # the request's own write is committed; the failure is kept for admins
             log.exception("Job %s%s failed in process", function.__name__, args)
         return
-    jobs.enqueue(function, *args, job_id=job_id, retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
-                 failure_ttl=30 * 24 * 3600)
+    try:
+        _enqueue_on_redis(jobs, function, args, job_id)
+    except Exception:  # Redis unreachable: the write stands; `flask jobs retry` delivers what stayed queued
+        log.exception("Job %s%s could not be queued", function.__name__, args)
+
+
+def _enqueue_on_redis(jobs: Queue, function, args, job_id) -> None:
+    # Job ids are global to the Redis: the queue's name keeps two Thaws (or test runs) on one Redis apart.
+    jobs.enqueue(function, *args, job_id=f"{jobs.name}-{job_id}" if job_id else None,
+                 retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS), failure_ttl=30 * 24 * 3600)
 
 
 def failed_jobs(limit: int = 50) -> list[dict]:

@@ -151,8 +151,11 @@ def _audiences(post: Post, thread: Thread, author: Member):
     if post.parent_id is not None:
         yield audience(K.reply, sa.select(Post.author_id).where(
             Post.id == post.parent_id, Post.status.in_([PostStatus.published, PostStatus.hidden])))
-    yield audience(K.followed_thread, sa.select(ThreadFollow.member_id).where(
-        ThreadFollow.thread_id == thread.id, ThreadFollow.state == ThreadFollowState.following))
+    if post.parent_id is not None:
+        # Those who followed before the reply was written (a job run late tells no later follower).
+        yield audience(K.followed_thread, sa.select(ThreadFollow.member_id).where(
+            ThreadFollow.thread_id == thread.id, ThreadFollow.state == ThreadFollowState.following,
+            ThreadFollow.created_at <= post.created_at))
     if post.parent_id is None:
         yield audience(K.followed_tag, sa.select(TagFollow.member_id).join(
             thread_tags, thread_tags.c.tag_id == TagFollow.tag_id).where(thread_tags.c.thread_id == thread.id))
