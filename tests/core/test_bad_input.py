@@ -16,6 +16,8 @@ from app.core.input import INT_MAX
 from app.core.pagination import encode_cursor
 from app.extensions import db, limiter
 from app.members.models import ApiToken, Role
+from app.notifications.models import NotificationKind
+from app.notifications.preferences.services import unsubscribe_token
 from tests.conftest import PASSWORD
 
 PROBLEM = "application/problem+json"
@@ -156,6 +158,15 @@ API_EXAMPLES = {
     ("DELETE", "/api/v1/me/tokens/{token_id}"): None,
     ("DELETE", "/api/v1/me/sessions"): None,
     ("DELETE", "/api/v1/me"): lambda w: {"password": PASSWORD, "erase_posts": True},
+    ("PUT", "/api/v1/threads/{thread_id}/follow"): None,
+    ("DELETE", "/api/v1/threads/{thread_id}/follow"): None,
+    ("PUT", "/api/v1/threads/{thread_id}/mute"): None,
+    ("DELETE", "/api/v1/threads/{thread_id}/mute"): None,
+    ("PUT", "/api/v1/tags/{ref}/follow"): None,
+    ("DELETE", "/api/v1/tags/{ref}/follow"): None,
+    ("PUT", "/api/v1/posts/{post_id}/reactions/{kind}"): None,
+    ("DELETE", "/api/v1/posts/{post_id}/reactions/{kind}"): None,
+    ("PUT", "/api/v1/me/preferences"): lambda w: {"notifications": {"reply": "email"}, "auto_follow": False},
 }
 # What must be true of the world before the example can succeed (the thread locked to unlock it …).
 API_BEFORE = {
@@ -209,6 +220,11 @@ PAGE_EXAMPLES = {
     "/account/sessions": lambda w: {},
     "/account/consent": lambda w: {"ballots_in_stats": "on"},
     "/account/delete": lambda w: {"password": PASSWORD, "erase_posts": "on"},
+    "/notifications/preferences": lambda w: {"reply": "email", "mention": "daily", "auto_follow": "on"},
+    "/posts/<int:post_id>/reactions/<kind>": lambda w: {},
+    "/unsubscribe/<token>": lambda w: {},
+    "/tags/<slug>/<any(follow, unfollow):action>": lambda w: {},
+    "/threads/<int:thread_id>/<any(follow, unfollow, mute, unmute):action>": lambda w: {},
 }
 
 
@@ -226,9 +242,12 @@ PAGE_PATHS = {
     "<int:thread_id>": "thread", "<int:post_id>": "reply", "<int:poll_id>": "poll", "<int:item_id>": "flag_item",
     "<int:word_id>": "word", "<treatment>": "treatment", "<handle>": "handle",
     "<int:token_id>": "token", "<any(lock, unlock, pin, unpin):action>": "lock", "<any(warn, suspend, unsuspend):action>": "suspend",
+    "<kind>": "reaction_kind", "<token>": "unsubscribe_token", "<slug>": "tag_ref",
+    "<any(follow, unfollow):action>": "follow", "<any(follow, unfollow, mute, unmute):action>": "follow",
 }
 API_PATHS = {"{thread_id}": "thread", "{post_id}": "reply", "{poll_id}": "poll", "{item_id}": "flag_item",
-             "{word_id}": "word", "{treatment}": "treatment", "{handle}": "handle", "{token_id}": "token"}
+             "{word_id}": "word", "{treatment}": "treatment", "{handle}": "handle", "{token_id}": "token",
+             "{ref}": "tag_ref", "{kind}": "reaction_kind"}
 
 
 # --- the world every request acts in ------------------------------------------------------
@@ -271,6 +290,8 @@ def world(app, client, vocabulary, make_member, api_headers):
             "pending_item": next(i["id"] for i in items if i["kind"] == "pending_post"),
             "word": word["id"], "treatment": "baclofen", "handle": "sam", "notification": notifications[0]["id"],
             "lock": "unlock", "suspend": "suspend", "sam": sam, "token": spare_token,
+            "tag_ref": "baclofen", "reaction_kind": "me_too", "follow": "follow",
+            "unsubscribe_token": unsubscribe_token(admin.id, NotificationKind.reply),
         }
     finally:
         limiter.enabled = True

@@ -100,11 +100,11 @@ class TestPage:
         page = client.get(f"/threads/{post.thread_id}").get_data(as_text=True)
         assert ">Me too</button>" in page and ">Thank you</button>" in page and ">Sending support</button>" in page
         assert_accessible_outline(page)
-        pages.post(f"/posts/{post.id}/reactions/me_too", {"thread_id": post.thread_id},
+        pages.post(f"/posts/{post.id}/reactions/me_too", {},
                    form_page=f"/threads/{post.thread_id}")
         page = client.get(f"/threads/{post.thread_id}").get_data(as_text=True)
         assert "1 member said me too." in page and 'aria-pressed="true"' in page
-        pages.post(f"/posts/{post.id}/reactions/me_too", {"thread_id": post.thread_id, "undo": "1"},
+        pages.post(f"/posts/{post.id}/reactions/me_too", {"undo": "1"},
                    form_page=f"/threads/{post.thread_id}")
         page = client.get(f"/threads/{post.thread_id}").get_data(as_text=True)
         assert "said me too" not in page and 'aria-pressed="true"' not in page
@@ -120,7 +120,7 @@ class TestPage:
 
     def test_a_refused_reaction_on_a_page_is_a_clear_4xx(self, client, pages, post, author):
         pages.sign_in(author)
-        response = pages.post(f"/posts/{post.id}/reactions/thanks", {"thread_id": post.thread_id},
+        response = pages.post(f"/posts/{post.id}/reactions/thanks", {},
                               form_page=f"/threads/{post.thread_id}")
         assert response.status_code == 403 and "your own post" in response.get_data(as_text=True)
 

@@ -16,12 +16,14 @@ def edit():
     current = services.preferences_of(viewer())
     errors = {}
     if request.method == "POST":
-        chosen = {kind.value: request.form.get(kind.value, "") for kind in services.CONFIGURABLE}
+        # Only the kinds the form sent change; an unknown value is shown again with the message.
+        chosen = {kind.value: request.form[kind.value] for kind in services.CONFIGURABLE if kind.value in request.form}
         try:
             services.set_preferences(viewer(), chosen, request.form.get("auto_follow") == "on")
         except InvalidInput as error:
             errors = error.errors
-            current = {"notifications": chosen, "auto_follow": request.form.get("auto_follow") == "on"}
+            current = {"notifications": {**current["notifications"], **chosen},
+                       "auto_follow": request.form.get("auto_follow") == "on"}
         else:
             flash("Your notification choices are saved.", "success")
             return redirect(url_for("notifications.preferences.edit"))

@@ -62,9 +62,10 @@ def _reactable(member: Member | None, post_id: int) -> tuple[Member, Post]:
     return member, post
 
 
-def summary(post_id: int, member: Member) -> dict:
-    counts, mine = counts_for([post_id], member)
-    return {**counts[post_id], "mine": mine[post_id]}
+def summary(post: Post, member: Member) -> dict:
+    """The counts and the member's own kinds (and, for pages, where the post is)."""
+    counts, mine = counts_for([post.id], member)
+    return {**counts[post.id], "mine": mine[post.id], "thread_id": post.thread_id}
 
 
 @unit_of_work()
@@ -74,7 +75,7 @@ def react(member: Member | None, post_id: int, kind: ReactionKind) -> dict:
         db.session.add(Reaction(post_id=post.id, member_id=member.id, kind=kind))
         db.session.flush()
         _tell_author(post)
-    return summary(post.id, member)
+    return summary(post, member)
 
 
 @unit_of_work()
@@ -83,7 +84,7 @@ def unreact(member: Member | None, post_id: int, kind: ReactionKind) -> dict:
     post = get_post(post_id, member)
     db.session.execute(sa.delete(Reaction).where(Reaction.post_id == post.id, Reaction.member_id == member.id,
                                                  Reaction.kind == kind))
-    return summary(post.id, member)
+    return summary(post, member)
 
 
 def _tell_author(post: Post) -> None:

@@ -20,16 +20,13 @@ def toggle(post_id: int, kind: str):
     except ValueError:
         raise NotFound("Reactions are me too, thank you and sending support.") from None
     if request.form.get("undo"):
-        services.unreact(viewer(), post_id, reaction)
+        result = services.unreact(viewer(), post_id, reaction)
         flash(f"You took back \"{services.BUTTONS[reaction]}\".", "success")
     else:
-        services.react(viewer(), post_id, reaction)
+        result = services.react(viewer(), post_id, reaction)
         flash(f"You said \"{services.BUTTONS[reaction]}\". The author is told how many reacted, never who.",
               "success")
-    thread_id = request.form.get("thread_id", type=int)
-    target = url_for("forum.thread", thread_id=thread_id, _anchor=f"post-{post_id}") if thread_id else url_for(
-        "notifications.index")
-    return redirect(target)
+    return redirect(url_for("forum.thread", thread_id=result["thread_id"], _anchor=f"post-{post_id}"))
 
 
 @bp.app_template_global()
