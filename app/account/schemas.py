@@ -32,6 +32,11 @@ class ExportSchema(ma.Schema):
     experience_revisions = _ROWS
     flags_filed = _ROWS
     notifications = _ROWS
+    thread_follows = _ROWS
+    tag_follows = _ROWS
+    notification_preferences = _ROWS
+    notification_settings = _ROWS
+    reactions = _ROWS
     moderation_actions = _ROWS
     api_tokens = _ROWS
     email_links = _ROWS

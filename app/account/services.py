@@ -17,7 +17,9 @@ from app.forum.models import Post, PostRevision, PostStatus, Thread
 from app.members import emails, services as members
 from app.members.models import ApiToken, EmailLink, IdempotencyKey, Member, MemberStatus
 from app.moderation.models import AuditEntry, Flag
-from app.notifications.models import Notification
+from app.core.mail import OutboxMessage
+from app.notifications.models import (Notification, NotificationPreference, NotificationSettings, Reaction,
+                                      TagFollow, ThreadFollow)
 from app.polls.models import Ballot, BallotChoice, Poll, PollOption
 
 FORMER_MEMBER = "a former member"
@@ -93,6 +95,13 @@ def export(member: Member) -> dict:
             sa.select(Flag).where(Flag.member_id == member.id).order_by(Flag.id))],
         "notifications": [_without_others(_row(n), member) for n in _all(
             sa.select(Notification).where(Notification.member_id == member.id).order_by(Notification.id))],
+        "thread_follows": [_row(f) for f in _all(sa.select(ThreadFollow).where(ThreadFollow.member_id == member.id))],
+        "tag_follows": [_row(f) for f in _all(sa.select(TagFollow).where(TagFollow.member_id == member.id))],
+        "notification_preferences": [_row(p) for p in _all(sa.select(NotificationPreference).where(
+            NotificationPreference.member_id == member.id))],
+        "notification_settings": [_row(x) for x in _all(sa.select(NotificationSettings).where(
+            NotificationSettings.member_id == member.id))],
+        "reactions": [_row(r) for r in _all(sa.select(Reaction).where(Reaction.member_id == member.id))],
         # What moderators did about the member, without naming the moderator.
         "moderation_actions": [_row(a, ("moderator_id", "moderator_handle", "moderator_role")) for a in _all(
             sa.select(AuditEntry).where(AuditEntry.member_id == member.id).order_by(AuditEntry.id))],
@@ -128,6 +137,12 @@ def delete_account(member: Member, password: str, erase_posts: bool) -> None:
     db.session.execute(sa.delete(BallotChoice).where(BallotChoice.ballot_id.in_(ballots)))
     db.session.execute(sa.delete(Ballot).where(Ballot.member_id == member.id))
     db.session.execute(sa.delete(EmailLink).where(EmailLink.member_id == member.id))
+    # What was only for them: their inbox, follows and settings, and any email not yet sent to them.
+    # Their reactions stay, as counts nobody can trace (like their posts, they belong to the conversation).
+    for model in (Notification, ThreadFollow, TagFollow, NotificationPreference, NotificationSettings):
+        db.session.execute(sa.delete(model).where(model.member_id == member.id))
+    if address:
+        db.session.execute(sa.delete(OutboxMessage).where(OutboxMessage.to == address))
     db.session.execute(sa.delete(IdempotencyKey).where(IdempotencyKey.member_id == member.id))
     db.session.execute(sa.update(AuditEntry).where(AuditEntry.member_id == member.id)
                        .values(member_handle=FORMER_MEMBER))

@@ -10,6 +10,7 @@ from app.moderation.models import Flag
 from app.moderation.queue import services as queue
 from app.polls.models import Ballot
 from app.experiences.models import ExperienceReport
+from app.notifications.models import Notification, ThreadFollow
 from app.stats.models import TreatmentStats
 from tests.conftest import PASSWORD, csrf_token
 
@@ -54,6 +55,7 @@ class TestDeleteApi:
         carla, olga, moderator, thread, carlas_reply = community(make_member, forum, stats_data)
         assert baclofen_members(stats_data) == 12
         flags_before = count(Flag)
+        assert count(ThreadFollow, ThreadFollow.member_id == carla.id) == 1  # she follows her own thread
         headers = api_headers(carla)
         assert client.delete("/api/v1/me", json={"password": PASSWORD}, headers=headers).status_code == 204
 
@@ -65,6 +67,8 @@ class TestDeleteApi:
         assert count(ExperienceReport, ExperienceReport.member_id == carla.id) == 0
         assert count(Ballot, Ballot.member_id == carla.id) == 0
         assert count(Flag) == flags_before  # flags stay, no longer naming her
+        assert count(Notification, Notification.member_id == carla.id) == 0
+        assert count(ThreadFollow, ThreadFollow.member_id == carla.id) == 0
         # A visitor: her words stay, her handle is gone.
         page = client.get(f"/threads/{thread.id}").get_data(as_text=True)
         assert "Carla&#39;s words about her nights." in page or "Carla's words about her nights." in page

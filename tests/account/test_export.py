@@ -22,7 +22,13 @@ def test_export_of_a_holds_everything_of_a_and_nothing_of_b(client, forum, make_
     stats_data.report(alice, "baclofen", "major")
     stats_data.report(bob, "tizanidine", "worse")
     alice_headers = api_headers(alice)
-    api_headers(bob)
+    bob_headers = api_headers(bob)
+    assert client.put(f"/api/v1/posts/{bobs_reply.id}/reactions/thanks", headers=alice_headers).status_code == 200
+    from app.forum.services import opening_post
+    opening = opening_post(thread).id
+    assert client.put(f"/api/v1/posts/{opening}/reactions/support", headers=bob_headers).status_code == 200
+    assert client.put("/api/v1/tags/tizanidine/follow", headers=bob_headers).status_code == 204
+    assert client.put("/api/v1/tags/baclofen/follow", headers=alice_headers).status_code == 204
 
     response = client.get("/api/v1/me/export", headers=alice_headers)
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
@@ -39,11 +45,14 @@ def test_export_of_a_holds_everything_of_a_and_nothing_of_b(client, forum, make_
     assert export["moderation_actions"][0]["reason"] == "Off topic, sorry."
     assert export["notifications"] and len(export["api_tokens"]) == 1
     assert export["consent"]["ballots_in_stats"] is True
+    assert [(r["post_id"], r["kind"]) for r in export["reactions"]] == [(bobs_reply.id, "thanks")]
+    assert [f["tag_id"] for f in export["tag_follows"]] == [stats_data.tag("baclofen").id]
     # ... and nothing of Bob, nor of the moderator, nor a secret.
     for absent in ("bravo_bob", "Bob's secret reply words.", "Bob's note about Alice.", "mod_mia", "tizanidine",
                    "$argon2", "password_hash", "token_hash", "session_secret"):
         assert absent not in text, (absent, [k for k, v in export.items() if absent in json.dumps(v)], text[max(0, text.find(absent) - 300):text.find(absent) + 100])
-    for section in ("posts", "threads", "ballots", "flags_filed", "notifications", "experience_reports"):
+    for section in ("posts", "threads", "ballots", "flags_filed", "notifications", "experience_reports",
+                    "reactions", "tag_follows", "thread_follows"):
         for row in export[section]:
             assert bob.id not in (row.get("author_id"), row.get("member_id"), row.get("creator_id")), (section, row)
     assert all(b["member_id"] == alice.id for b in export["ballots"])
