@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: setup db run test test-postgres test-schemathesis lint-imports bench bench-stats bench-search clean
+.PHONY: setup db run test test-postgres test-schemathesis lint-imports bench bench-stats bench-search bench-notifications clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ bench-stats: setup
 bench-search: setup
 	$(BIN)/python -m bench.search
 	$(BIN)/python -m bench.search --database-url $(PG_TEST_URL)
+
+# A reply in a thread with 5,000 followers (request and fan-out job) and a 10,000-member daily digest.
+bench-notifications: setup
+	$(BIN)/python -m bench.notifications
+	$(BIN)/python -m bench.notifications --database-url $(PG_TEST_URL)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

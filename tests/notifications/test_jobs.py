@@ -143,3 +143,26 @@ def test_an_unreachable_redis_keeps_the_post_and_the_delivery_waits(app, forum, 
     db.session.commit()
     app.config.update(JOBS_REDIS_URL=None)
     assert "Retried" in runner.invoke(args=["jobs", "retry"]).output and told(follower) == 1
+
+
+@needs_redis
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="a worker process shares only a PostgreSQL database")
+def test_a_separate_worker_process_delivers(app, forum, thread, rq_queue, make_member):
+    """`flask jobs worker --burst`, as documented, in a process of its own on the same database and Redis."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    from urllib.parse import quote
+    follower = make_member("follower")
+    following.follow_thread(follower, thread.id)
+    forum.reply(thread, make_member(), "For the worker")
+    assert told(follower) == 0
+    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["options"]
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "THAW_ENV": "development", "DATABASE_URL": f"{db.engine.url.render_as_string(False)}"
+           f"?options={quote(options)}", "JOBS_REDIS_URL": REDIS, "JOBS_QUEUE": rq_queue.name,
+           "MAIL_BACKEND": "locmem", "RATELIMIT_STORAGE_URI": "memory://"}
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "worker", "--burst"],
+                            cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert told(follower) == 1 and rq_queue.count == 0
