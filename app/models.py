@@ -8,5 +8,7 @@ from app.experiences.models import (  # noqa: F401
     ExperienceReport, ExperienceRevision, ExperienceSideEffect, experience_symptoms)
 from app.stats.models import StatsRelease, TreatmentStats  # noqa: F401
 from app.moderation.models import AuditEntry, Flag, QueueItem, WatchedWord  # noqa: F401
-from app.notifications.models import Notification  # noqa: F401
+from app.moderation.conversations.models import Conversation, ConversationMessage  # noqa: F401
+from app.notifications.models import (  # noqa: F401
+    Notification, NotificationPreference, NotificationSettings, PostDelivery, Reaction, TagFollow, ThreadFollow)
 from app.search.models import SearchDocument  # noqa: F401

@@ -1,0 +1,1 @@
+"""Moderators check in privately with a member: a conversation the member and every moderator can read."""
