@@ -84,3 +84,13 @@ class TestPages:
         assert pages.post(location, {"body": ""}, form_page=location).status_code == 422
         assert pages.post(location, {"body": "Thanks, I am safe."}, form_page=location).status_code == 302
         assert "Thanks, I am safe." in client.get(location).get_data(as_text=True)
+
+
+def test_a_crisis_item_and_the_members_page_lead_to_a_check_in(client, pages, forum, moderator, member):
+    from app.moderation.words.services import seed_crisis_words
+    seed_crisis_words()
+    forum.thread(member, title="A hard week", body="Some days I want to die, honestly.")
+    pages.sign_in(moderator)
+    queue = client.get("/mod").get_data(as_text=True)
+    assert 'href="/mod/members/frozen_fran/check-in?item=' in queue and "Check in privately with frozen_fran" in queue
+    assert 'href="/mod/members/frozen_fran/check-in"' in client.get("/members/frozen_fran").get_data(as_text=True)
