@@ -167,6 +167,8 @@ API_EXAMPLES = {
     ("PUT", "/api/v1/posts/{post_id}/reactions/{kind}"): None,
     ("DELETE", "/api/v1/posts/{post_id}/reactions/{kind}"): None,
     ("PUT", "/api/v1/me/preferences"): lambda w: {"notifications": {"reply": "email"}, "auto_follow": False},
+    ("POST", "/api/v1/moderation/conversations"): lambda w: {"member": "sam", "body": "How are you today?"},
+    ("POST", "/api/v1/conversations/{conversation_id}/messages"): lambda w: {"body": "Glad to hear it."},
 }
 # What must be true of the world before the example can succeed (the thread locked to unlock it …).
 API_BEFORE = {
@@ -225,6 +227,8 @@ PAGE_EXAMPLES = {
     "/unsubscribe/<token>": lambda w: {},
     "/tags/<slug>/<any(follow, unfollow):action>": lambda w: {},
     "/threads/<int:thread_id>/<any(follow, unfollow, mute, unmute):action>": lambda w: {},
+    "/conversations/<int:conversation_id>": lambda w: {"body": "Glad to hear it."},
+    "/mod/members/<handle>/check-in": lambda w: {"body": "How are you today?"},
 }
 
 
@@ -242,12 +246,12 @@ PAGE_PATHS = {
     "<int:thread_id>": "thread", "<int:post_id>": "reply", "<int:poll_id>": "poll", "<int:item_id>": "flag_item",
     "<int:word_id>": "word", "<treatment>": "treatment", "<handle>": "handle",
     "<int:token_id>": "token", "<any(lock, unlock, pin, unpin):action>": "lock", "<any(warn, suspend, unsuspend):action>": "suspend",
-    "<kind>": "reaction_kind", "<token>": "unsubscribe_token", "<slug>": "tag_ref",
+    "<kind>": "reaction_kind", "<token>": "unsubscribe_token", "<slug>": "tag_ref", "<int:conversation_id>": "conversation",
     "<any(follow, unfollow):action>": "follow", "<any(follow, unfollow, mute, unmute):action>": "follow",
 }
 API_PATHS = {"{thread_id}": "thread", "{post_id}": "reply", "{poll_id}": "poll", "{item_id}": "flag_item",
              "{word_id}": "word", "{treatment}": "treatment", "{handle}": "handle", "{token_id}": "token",
-             "{ref}": "tag_ref", "{kind}": "reaction_kind"}
+             "{ref}": "tag_ref", "{kind}": "reaction_kind", "{conversation_id}": "conversation"}
 
 
 # --- the world every request acts in ------------------------------------------------------
@@ -282,6 +286,8 @@ def world(app, client, vocabulary, make_member, api_headers):
     word = ok(client.post("/api/v1/moderation/watched-words", headers=as_admin,
                           json={"pattern": "miracle cure", "action": "review", **REASON}))
     notifications = ok(client.get("/api/v1/me/notifications", headers=as_sam), 200)["items"]
+    conversation = ok(client.post("/api/v1/moderation/conversations", headers=as_admin,
+                                  json={"member": "sam", "body": "Checking in."}))
     try:
         yield {
             "admin": admin, "headers": as_admin, "sam_headers": as_sam,
@@ -290,7 +296,7 @@ def world(app, client, vocabulary, make_member, api_headers):
             "pending_item": next(i["id"] for i in items if i["kind"] == "pending_post"),
             "word": word["id"], "treatment": "baclofen", "handle": "sam", "notification": notifications[0]["id"],
             "lock": "unlock", "suspend": "suspend", "sam": sam, "token": spare_token,
-            "tag_ref": "baclofen", "reaction_kind": "me_too", "follow": "follow",
+            "tag_ref": "baclofen", "reaction_kind": "me_too", "follow": "follow", "conversation": conversation["id"],
             "unsubscribe_token": unsubscribe_token(admin.id, NotificationKind.reply),
         }
     finally:
