@@ -26,15 +26,18 @@ class MessageSchema(ma.Schema):
     created_at = UTCDateTime()
 
 
-class ConversationSchema(ma.Schema):
+class ConversationSummarySchema(ma.Schema):
     id = ma.fields.Integer()
     member = ma.fields.Function(lambda c: c.member.handle, metadata={"type": "string"})
     queue_item_id = ma.fields.Integer(allow_none=True)
     created_at = UTCDateTime()
     last_message_at = UTCDateTime()
-    awaiting_moderators = ma.fields.Boolean()
+    awaiting_moderators = ma.fields.Boolean(metadata={"description": "The member wrote last"})
+
+
+class ConversationSchema(ConversationSummarySchema):
     messages = ma.fields.List(ma.fields.Nested(MessageSchema))
 
 
 class ConversationListSchema(ma.Schema):
-    items = ma.fields.List(ma.fields.Nested(ConversationSchema(exclude=("messages",))))
+    items = ma.fields.List(ma.fields.Nested(ConversationSummarySchema))
