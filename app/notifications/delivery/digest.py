@@ -53,6 +53,17 @@ def _batches(items: list, size: int) -> Iterator[list]:
 
 def _send_batch(delivery: Delivery, member_ids: list[int]) -> tuple[int, int]:
     period = "today" if delivery == Delivery.daily else "this week"
+    session = db.session()
+    # The outbox sends each message after this commit with two commits of its own; expiring the batch's
+    # rows at every one of them would cost more than the sending (nothing here is read again).
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        return _queue_batch(delivery, member_ids, period)
+    finally:
+        session.expire_on_commit = expire
+
+
+def _queue_batch(delivery: Delivery, member_ids: list[int], period: str) -> tuple[int, int]:
     sent = listed = 0
     with unit_of_work():
         rows = db.session.execute(
