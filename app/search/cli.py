@@ -1,4 +1,5 @@
 """`flask search reindex`: rebuild the search index from the posts, with a progress bar."""
+import sys
 import time
 
 import click
@@ -13,7 +14,7 @@ search_cli = AppGroup("search", help="The search index.")
 def reindex_command():
     """Rebuild every search document and the engine's index from the posts (one transaction)."""
     started = time.perf_counter()
-    with click.progressbar(length=1, label="Indexing posts", file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(length=1, label="Indexing posts", file=sys.stderr) as bar:
         def progress(done: int, total: int) -> None:
             bar.length = max(total, 1)
             bar.update(done - bar.pos)
